@@ -1,0 +1,204 @@
+//! The command line: clap definitions, dispatch to the stages, and all printing.
+//!
+//! Human messages go to stderr and data (JSON, schema, export) to stdout, so the output
+//! of a command can be piped into another tool while problems stay visible.
+//!
+//! Exit codes: 0 clean (warnings allowed), 1 findings in the input, 2 could not run.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::{Diagnostic, Severity, render_all};
+
+/// Turns executive briefings into a cross-linked, checked strategy handbook.
+#[derive(Debug, Parser)]
+#[command(name = "handbook", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands, one per pipeline stage.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Turn a plain-text briefing into a content file (YAML) with ids, provenance and
+    /// suggested relations.
+    Ingest {
+        /// The briefing text file.
+        briefing: PathBuf,
+        /// Folder to write the content file into.
+        #[arg(long, default_value = "content")]
+        out: PathBuf,
+        /// Merge into an existing content file, keeping curated edits.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check every content file and report all problems at once.
+    Validate {
+        /// The content folder.
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        /// How to print problems.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Print the JSON Schema of content files.
+    Schema,
+    /// Print the knowledge base for other tools.
+    Export {
+        /// The content folder.
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+    },
+}
+
+/// How problems are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Source snippets with markers and hints, on stderr.
+    Human,
+    /// One JSON document on stdout.
+    Json,
+    /// GitHub workflow annotations on stdout.
+    Github,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// One JSON document.
+    Json,
+}
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing wrong (warnings may have been shown).
+    Clean,
+    /// The input has problems.
+    Findings,
+    /// The command could not do its job (I/O, bad arguments).
+    Failed,
+}
+
+impl From<Outcome> for std::process::ExitCode {
+    fn from(o: Outcome) -> Self {
+        std::process::ExitCode::from(match o {
+            Outcome::Clean => 0,
+            Outcome::Findings => 1,
+            Outcome::Failed => 2,
+        })
+    }
+}
+
+fn color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+/// Prints diagnostics in the chosen format and says whether any is an error.
+fn report(diagnostics: &[Diagnostic], format: Format, stage: &str) -> bool {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    match format {
+        Format::Human => {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "{}", render_all(diagnostics, color()));
+            let _ = writeln!(err, "{stage}: {errors} error(s), {warnings} warning(s)");
+        }
+        Format::Json => {
+            let doc = serde_json::json!({ "stage": stage, "errors": errors, "warnings": warnings, "diagnostics": diagnostics });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&doc).expect("diagnostics are JSON")
+            );
+        }
+        Format::Github => {
+            let root = std::env::current_dir().unwrap_or_default();
+            for d in diagnostics {
+                println!("{}", d.github(&root));
+            }
+        }
+    }
+    errors > 0
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Outcome {
+    match cli.command {
+        Command::Ingest {
+            briefing,
+            out,
+            force,
+        } => ingest(&briefing, &out, force),
+        Command::Validate { content, format } => {
+            let (knowledge, problems) = crate::xref::load(&content);
+            let failed = report(&problems, format, "validate");
+            if format == Format::Human && !failed {
+                let files = knowledge.files.len();
+                let items = knowledge.index.len();
+                eprintln!("validate: {files} content file(s), {items} item(s) ok");
+            }
+            if failed {
+                Outcome::Findings
+            } else {
+                Outcome::Clean
+            }
+        }
+        Command::Schema => {
+            print!("{}", crate::content::schema_json());
+            Outcome::Clean
+        }
+        Command::Export {
+            content,
+            format: ExportFormat::Json,
+        } => {
+            let (knowledge, problems) = crate::xref::load(&content);
+            let errors: Vec<Diagnostic> = problems
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error)
+                .collect();
+            if report_errors(&errors) {
+                return Outcome::Findings;
+            }
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&knowledge.export()).expect("export is JSON")
+            );
+            Outcome::Clean
+        }
+    }
+}
+
+/// Prints errors only (for commands whose own output is data); true when there were any.
+fn report_errors(errors: &[Diagnostic]) -> bool {
+    if errors.is_empty() {
+        return false;
+    }
+    report(errors, Format::Human, "content")
+}
+
+fn ingest(briefing: &Path, out: &Path, force: bool) -> Outcome {
+    match crate::ingest::ingest(briefing, out, force) {
+        Ok(outcome) => {
+            if let Some(copy) = &outcome.copied_briefing {
+                eprintln!("copied {} to {}", briefing.display(), copy.display());
+            }
+            for line in &outcome.report {
+                eprintln!("  {line}");
+            }
+            eprintln!("wrote {}", outcome.yaml.display());
+            Outcome::Clean
+        }
+        Err(problems) => {
+            report(&problems, Format::Human, "ingest");
+            eprintln!("ingest: nothing written");
+            Outcome::Findings
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! The `handbook` command: parse arguments, run, map the outcome to an exit code.
+
+use clap::Parser as _;
+
+fn main() -> std::process::ExitCode {
+    let cli = handbook::cli::Cli::parse();
+    handbook::cli::run(cli).into()
+}
