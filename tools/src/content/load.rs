@@ -287,7 +287,7 @@ pub fn load_dir(dir: &Path) -> (Vec<ContentFile>, Vec<Diagnostic>) {
         if !entry.file_type().is_file() || !is_yaml {
             continue;
         }
-        match load_file(entry.path()) {
+        match load_file(&crate::diagnostics::normalize(entry.path())) {
             Ok(file) => files.push(file),
             Err(mut found) => problems.append(&mut found),
         }
@@ -337,6 +337,7 @@ pub fn parse(path: &Path, text: String) -> Result<ContentFile, Vec<Diagnostic>> 
     let json = tree.value.to_json();
     let problems = check_schema(path, &text, &tree, &json);
     if !problems.is_empty() {
+        problems.sort_by_key(|d| d.primary.as_ref().map(|l| (l.line, l.column)));
         return Err(problems);
     }
     let doc: Doc = serde_json::from_value(json).map_err(|e| {
