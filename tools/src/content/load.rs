@@ -335,7 +335,7 @@ pub fn parse(path: &Path, text: String) -> Result<ContentFile, Vec<Diagnostic>> 
     let tree: Spanned<Node> =
         serde_saphyr::from_str(&text).map_err(|e| vec![yaml_error(path, &text, &e)])?;
     let json = tree.value.to_json();
-    let problems = check_schema(path, &text, &tree, &json);
+    let mut problems = check_schema(path, &text, &tree, &json);
     if !problems.is_empty() {
         problems.sort_by_key(|d| d.primary.as_ref().map(|l| (l.line, l.column)));
         return Err(problems);
