@@ -47,6 +47,24 @@ pub enum Command {
     },
     /// Print the JSON Schema of content files.
     Schema,
+    /// Build the handbook website: validate, render, run mdBook, write `handbook.json`.
+    Build {
+        /// The handbook's root folder (holding `book.toml`).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder (relative to the root); replaced only when the build succeeds.
+        #[arg(long, default_value = "book")]
+        dest: PathBuf,
+        /// How to print problems.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Run as an mdBook preprocessor (`command = "handbook preprocess"` in book.toml).
+    Preprocess {
+        /// `supports <renderer>`: answer whether a renderer is supported.
+        #[arg(num_args = 0..=2, value_names = ["supports", "RENDERER"])]
+        args: Vec<String>,
+    },
     /// Print the knowledge base for other tools.
     Export {
         /// The content folder.
@@ -150,6 +168,8 @@ pub fn run(cli: Cli) -> Outcome {
                 Outcome::Clean
             }
         }
+        Command::Build { root, dest, format } => build(&root, &dest, format),
+        Command::Preprocess { args } => preprocess(&args),
         Command::Schema => {
             print!("{}", crate::content::schema_json());
             Outcome::Clean
@@ -199,6 +219,46 @@ fn ingest(briefing: &Path, out: &Path, force: bool) -> Outcome {
             report(&problems, Format::Human, "ingest");
             eprintln!("ingest: nothing written");
             Outcome::Findings
+        }
+    }
+}
+
+fn build(root: &Path, dest: &Path, format: Format) -> Outcome {
+    match crate::book::build(root, dest, &crate::book::BuildOptions::default()) {
+        Ok(built) => {
+            report(&built.warnings, format, "build");
+            eprintln!("built {}", built.dest.display());
+            Outcome::Clean
+        }
+        Err(crate::book::BuildError::Findings(problems)) => {
+            report(&problems, format, "build");
+            eprintln!("build failed: the previous output is unchanged");
+            Outcome::Findings
+        }
+        Err(crate::book::BuildError::Failed(e)) => {
+            eprintln!("error: {e:#}");
+            eprintln!("build failed: the previous output is unchanged");
+            Outcome::Failed
+        }
+    }
+}
+
+/// mdBook's command protocol; see [`crate::book::run_command`].
+fn preprocess(args: &[String]) -> Outcome {
+    let supports = match args {
+        [] => None,
+        [s, renderer] if s == "supports" => Some(renderer.as_str()),
+        _ => {
+            eprintln!("error: expected no argument or `supports <renderer>`");
+            return Outcome::Failed;
+        }
+    };
+    match crate::book::run_command(supports) {
+        Ok(true) => Outcome::Clean,
+        Ok(false) => Outcome::Findings,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            Outcome::Failed
         }
     }
 }

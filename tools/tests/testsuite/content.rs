@@ -13,7 +13,11 @@ fn committed_content_validates() {
 fn committed_schema_is_what_the_tool_prints() {
     let run = handbook(&repo(), &["schema"]);
     assert_eq!(run.code, 0);
-    assert_eq!(run.stdout, read(repo().join("content/handbook.schema.json")), "run `handbook schema > content/handbook.schema.json`");
+    assert_eq!(
+        run.stdout,
+        read(repo().join("content/handbook.schema.json")),
+        "run `handbook schema > content/handbook.schema.json`"
+    );
 }
 
 #[test]
@@ -21,7 +25,11 @@ fn committed_yaml_points_editors_at_the_schema() {
     for entry in std::fs::read_dir(repo().join("content")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml") {
-            assert!(read(&path).starts_with("# yaml-language-server: $schema=handbook.schema.json\n"), "{}", path.display());
+            assert!(
+                read(&path).starts_with("# yaml-language-server: $schema=handbook.schema.json\n"),
+                "{}",
+                path.display()
+            );
         }
     }
 }
@@ -61,14 +69,24 @@ fn validate_reports_every_problem_at_once_with_locations() {
     let run = handbook(dir.path(), &["validate"]);
     assert_eq!(run.code, 1);
     for expected in [
-        "error: unknown field `titel`", "--> content/a.yaml:3:3", "help: did you mean `title`?",
+        "error: unknown field `titel`",
+        "--> content/a.yaml:3:3",
+        "help: did you mean `title`?",
         "error: missing required field `title`",
-        "error: wrong type for `text`: expected a string, found an integer", "--> content/a.yaml:7:11",
+        "error: wrong type for `text`: expected a string, found an integer",
+        "--> content/a.yaml:7:11",
         "error: wrong type for `tags`: expected a list, found a string",
-        "error: duplicate id `dup`", "--> content/b.yaml:8:9", "--> content/b.yaml:5:9",
+        "error: duplicate id `dup`",
+        "--> content/b.yaml:8:9",
+        "--> content/b.yaml:5:9",
         "error: `text` of this insight is blank",
-        "error: unknown id `dupp` in `addresses`", "help: did you mean `dup`?",
+        "error: unknown id `dupp` in `addresses`",
+        "help: did you mean `dup`?",
     ] {
-        assert!(run.stderr.contains(expected), "missing {expected:?} in\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(expected),
+            "missing {expected:?} in\n{}",
+            run.stderr
+        );
     }
 }

@@ -29,27 +29,49 @@ fn crlf_bom_trailing_spaces_and_blank_lines_change_nothing_but_lines() {
     let text = read(seed());
     let messy: String = format!("\u{feff}{}", text.replace('\n', "   \r\n"));
     std::fs::write(messy_dir.path().join("rust-strategic-rise.txt"), messy).unwrap();
-    let run = handbook(messy_dir.path(), &["ingest", "rust-strategic-rise.txt", "--out", "."]);
+    let run = handbook(
+        messy_dir.path(),
+        &["ingest", "rust-strategic-rise.txt", "--out", "."],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(read(messy_dir.path().join("rust-strategic-rise-enterprise-infrastructure.yaml")), clean);
+    assert_eq!(
+        read(
+            messy_dir
+                .path()
+                .join("rust-strategic-rise-enterprise-infrastructure.yaml")
+        ),
+        clean
+    );
 }
 
 #[test]
 fn another_topic_with_a_missing_impact_and_attributed_quote() {
     let dir = tempdir();
-    copy_into(&fixture("briefings/platform-reliability.txt"), dir.path(), "platform.txt");
+    copy_into(
+        &fixture("briefings/platform-reliability.txt"),
+        dir.path(),
+        "platform.txt",
+    );
     let run = handbook(dir.path(), &["ingest", "platform.txt", "--out", "content"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let export = handbook(dir.path(), &["export", "--content", "content"]);
     assert_eq!(export.code, 0, "{}", export.stderr);
     let json: serde_json::Value = serde_json::from_str(&export.stdout).unwrap();
-    let insight = json["insights"].as_array().unwrap().iter().find(|i| i["id"] == "blameless-incident-reviews-reduce-repeat").unwrap();
+    let insight = json["insights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "blameless-incident-reviews-reduce-repeat")
+        .unwrap();
     assert_eq!(insight["impact"], serde_json::Value::Null);
     assert_eq!(insight["source"]["line_start"], 22);
     let quote = &json["quotes"][0];
     assert_eq!(quote["text"], "Hope is not a strategy.");
     assert_eq!(quote["attribution"], "Traditional SRE saying");
-    assert_eq!(json["briefings"][0]["title"], "Platform Reliability as a Board-Level Concern");
+    assert_eq!(
+        json["briefings"][0]["title"],
+        "Platform Reliability as a Board-Level Concern"
+    );
     assert_eq!(json["sections"].as_array().unwrap().len(), 3);
 }
 
@@ -65,11 +87,29 @@ fn reordering_items_keeps_their_ids() {
     swapped.extend(&lines[14..17]);
     swapped.extend(&lines[20..]);
     let other = tempdir();
-    std::fs::write(other.path().join("rust-strategic-rise.txt"), swapped.join("\n")).unwrap();
-    assert_eq!(handbook(other.path(), &["ingest", "rust-strategic-rise.txt", "--out", "."]).code, 0);
-    let reordered = read(other.path().join("rust-strategic-rise-enterprise-infrastructure.yaml"));
+    std::fs::write(
+        other.path().join("rust-strategic-rise.txt"),
+        swapped.join("\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        handbook(
+            other.path(),
+            &["ingest", "rust-strategic-rise.txt", "--out", "."]
+        )
+        .code,
+        0
+    );
+    let reordered = read(
+        other
+            .path()
+            .join("rust-strategic-rise-enterprise-infrastructure.yaml"),
+    );
     let ids = |yaml: &str| {
-        let mut ids: Vec<String> = yaml.lines().filter_map(|l| l.trim().strip_prefix("- id: ").map(str::to_string)).collect();
+        let mut ids: Vec<String> = yaml
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("- id: ").map(str::to_string))
+            .collect();
         ids.sort();
         ids
     };
@@ -81,10 +121,22 @@ fn reordering_items_keeps_their_ids() {
 fn existing_yaml_is_never_overwritten_without_force() {
     let dir = tempdir();
     ingest_seed(dir.path());
-    let yaml = dir.path().join("rust-strategic-rise-enterprise-infrastructure.yaml");
-    std::fs::write(&yaml, read(&yaml).replace("Memory safety eliminates critical vulnerability classes\n", "Curated title\n")).unwrap();
+    let yaml = dir
+        .path()
+        .join("rust-strategic-rise-enterprise-infrastructure.yaml");
+    std::fs::write(
+        &yaml,
+        read(&yaml).replace(
+            "Memory safety eliminates critical vulnerability classes\n",
+            "Curated title\n",
+        ),
+    )
+    .unwrap();
     let before = std::fs::read(&yaml).unwrap();
-    let run = handbook(dir.path(), &["ingest", "rust-strategic-rise.txt", "--out", "."]);
+    let run = handbook(
+        dir.path(),
+        &["ingest", "rust-strategic-rise.txt", "--out", "."],
+    );
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("already exists"), "{}", run.stderr);
     assert!(run.stderr.contains("--force"), "{}", run.stderr);
@@ -95,7 +147,9 @@ fn existing_yaml_is_never_overwritten_without_force() {
 fn force_keeps_curated_edits_and_reports_them() {
     let dir = tempdir();
     let yaml_text = ingest_seed(dir.path());
-    let yaml = dir.path().join("rust-strategic-rise-enterprise-infrastructure.yaml");
+    let yaml = dir
+        .path()
+        .join("rust-strategic-rise-enterprise-infrastructure.yaml");
     // A contributor edits a title, confirms one relation, adds a priority and a tag.
     let curated = yaml_text
         .replace("title: Memory safety eliminates critical vulnerability classes\n", "title: Memory safety closes whole bug classes\n")
@@ -113,59 +167,141 @@ fn force_keeps_curated_edits_and_reports_them() {
     );
     std::fs::write(&briefing, text).unwrap();
 
-    let run = handbook(dir.path(), &["ingest", "rust-strategic-rise.txt", "--out", ".", "--force"]);
+    let run = handbook(
+        dir.path(),
+        &["ingest", "rust-strategic-rise.txt", "--out", ".", "--force"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let merged = read(&yaml);
     assert!(merged.contains("title: Memory safety closes whole bug classes\n"));
-    assert!(merged.contains("  - memory-safety-eliminates-critical-vulnerability\n  discussed_in:"), "{merged}");
+    assert!(
+        merged.contains("  - memory-safety-eliminates-critical-vulnerability\n  discussed_in:"),
+        "{merged}"
+    );
     assert!(merged.contains("priority: high"));
     assert!(merged.contains("- security"));
-    assert!(merged.contains("id: publish-yearly-memory-safety-roadmap"), "{merged}");
-    assert!(run.stderr.contains("kept the curated `title` of insight `memory-safety-eliminates-critical-vulnerability`"), "{}", run.stderr);
-    assert!(run.stderr.contains("kept the curated `addresses` of action `audit-legacy-c-c-backend`"), "{}", run.stderr);
-    assert!(run.stderr.contains("added action `publish-yearly-memory-safety-roadmap`"), "{}", run.stderr);
+    assert!(
+        merged.contains("id: publish-yearly-memory-safety-roadmap"),
+        "{merged}"
+    );
+    assert!(
+        run.stderr.contains(
+            "kept the curated `title` of insight `memory-safety-eliminates-critical-vulnerability`"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("kept the curated `addresses` of action `audit-legacy-c-c-backend`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("added action `publish-yearly-memory-safety-roadmap`"),
+        "{}",
+        run.stderr
+    );
     // Quotes moved down by three lines: provenance follows.
-    assert!(run.stderr.contains("updated the source lines of quote"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("updated the source lines of quote"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn reingesting_unchanged_briefing_changes_nothing() {
     let dir = tempdir();
     let first = ingest_seed(dir.path());
-    let run = handbook(dir.path(), &["ingest", "rust-strategic-rise.txt", "--out", ".", "--force"]);
+    let run = handbook(
+        dir.path(),
+        &["ingest", "rust-strategic-rise.txt", "--out", ".", "--force"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(!run.stderr.contains("kept") && !run.stderr.contains("added"), "{}", run.stderr);
-    assert_eq!(read(dir.path().join("rust-strategic-rise-enterprise-infrastructure.yaml")), first);
+    assert!(
+        !run.stderr.contains("kept") && !run.stderr.contains("added"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        read(
+            dir.path()
+                .join("rust-strategic-rise-enterprise-infrastructure.yaml")
+        ),
+        first
+    );
 }
 
 #[test]
 fn ingest_export_round_trip_keeps_every_text_and_line() {
     let dir = tempdir();
     copy_into(&seed(), dir.path(), "rust-strategic-rise.txt");
-    assert_eq!(handbook(dir.path(), &["ingest", "rust-strategic-rise.txt"]).code, 0);
+    assert_eq!(
+        handbook(dir.path(), &["ingest", "rust-strategic-rise.txt"]).code,
+        0
+    );
     let export = handbook(dir.path(), &["export"]);
     assert_eq!(export.code, 0, "{}", export.stderr);
     let json: serde_json::Value = serde_json::from_str(&export.stdout).unwrap();
     let parsed = handbook::briefing::parse(std::path::Path::new("seed"), &read(seed())).unwrap();
     let texts = |key: &str| -> Vec<(String, u64, u64)> {
-        json[key].as_array().unwrap().iter().map(|i| {
-            (i["text"].as_str().unwrap().to_string(), i["source"]["line_start"].as_u64().unwrap(), i["source"]["line_end"].as_u64().unwrap())
-        }).collect()
+        json[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["text"].as_str().unwrap().to_string(),
+                    i["source"]["line_start"].as_u64().unwrap(),
+                    i["source"]["line_end"].as_u64().unwrap(),
+                )
+            })
+            .collect()
     };
     let expect = |items: &[handbook::briefing::Item]| -> Vec<(String, u64, u64)> {
-        items.iter().map(|i| (i.text.text.clone(), i.lines.start as u64, i.lines.end as u64)).collect()
+        items
+            .iter()
+            .map(|i| {
+                (
+                    i.text.text.clone(),
+                    i.lines.start as u64,
+                    i.lines.end as u64,
+                )
+            })
+            .collect()
     };
     assert_eq!(texts("insights"), expect(&parsed.insights));
     assert_eq!(texts("actions"), expect(&parsed.actions));
     let quotes: Vec<String> = parsed.quotes.iter().map(|q| q.text.text.clone()).collect();
-    assert_eq!(texts("quotes").into_iter().map(|q| q.0).collect::<Vec<_>>(), quotes);
-    assert_eq!(json["sections"].as_array().unwrap().len(), parsed.sections.len());
-    assert_eq!(json["sections"][0]["text"], parsed.sections[0].body.text.as_str());
+    assert_eq!(
+        texts("quotes").into_iter().map(|q| q.0).collect::<Vec<_>>(),
+        quotes
+    );
+    assert_eq!(
+        json["sections"].as_array().unwrap().len(),
+        parsed.sections.len()
+    );
+    assert_eq!(
+        json["sections"][0]["text"],
+        parsed.sections[0].body.text.as_str()
+    );
     // Every action's `addresses` shows up as the insight's computed `addressed_by`.
     for action in json["actions"].as_array().unwrap() {
         for insight in action["addresses"].as_array().unwrap() {
-            let target = json["insights"].as_array().unwrap().iter().find(|i| i["id"] == *insight).unwrap();
-            assert!(target["addressed_by"].as_array().unwrap().contains(&action["id"]));
+            let target = json["insights"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["id"] == *insight)
+                .unwrap();
+            assert!(
+                target["addressed_by"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&action["id"])
+            );
         }
     }
 }

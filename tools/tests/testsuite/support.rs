@@ -63,5 +63,6 @@ pub fn copy_into(from: &Path, dir: &Path, name: &str) -> PathBuf {
 /// Reads a file to a string.
 #[track_caller]
 pub fn read(path: impl AsRef<Path>) -> String {
-    std::fs::read_to_string(path.as_ref()).unwrap_or_else(|e| panic!("read {}: {e}", path.as_ref().display()))
+    std::fs::read_to_string(path.as_ref())
+        .unwrap_or_else(|e| panic!("read {}: {e}", path.as_ref().display()))
 }

@@ -1,0 +1,429 @@
+//! The render stage: the knowledge base → markdown pages, through handlebars templates.
+//!
+//! Templates are embedded in the binary and each one can be overridden by a file of the
+//! same name in `theme/handbook/` (for example `theme/handbook/action-card.md.hbs`).
+//! The registry runs in strict mode, so a misspelt field in a template is an error that
+//! names the template and line instead of an empty string on the page. Every value
+//! from YAML passes through [`escape::markdown`]: markdown survives, HTML does not.
+
+pub mod escape;
+pub mod graph;
+pub mod layout;
+pub mod views;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use handlebars::{Context, Handlebars, Helper, HelperResult, Output, RenderContext};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::diagnostics::Diagnostic;
+use crate::xref::{Kind, Knowledge};
+use layout::{Layout, SUMMARY_PAGE, TAGS_PAGE, briefing_page, list_page};
+use views::{Views, action_order};
+
+/// The embedded default templates, by name.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "executive-summary",
+        include_str!("templates/executive-summary.md.hbs"),
+    ),
+    ("briefing", include_str!("templates/briefing.md.hbs")),
+    ("section", include_str!("templates/section.md.hbs")),
+    (
+        "section-body",
+        include_str!("templates/section-body.md.hbs"),
+    ),
+    (
+        "insight-card",
+        include_str!("templates/insight-card.md.hbs"),
+    ),
+    ("action-card", include_str!("templates/action-card.md.hbs")),
+    ("quote-card", include_str!("templates/quote-card.md.hbs")),
+    ("insights", include_str!("templates/insights.md.hbs")),
+    (
+        "recommendations",
+        include_str!("templates/recommendations.md.hbs"),
+    ),
+    ("quotes", include_str!("templates/quotes.md.hbs")),
+    ("matrix", include_str!("templates/matrix.md.hbs")),
+    ("graph", include_str!("templates/graph.md.hbs")),
+    ("tags", include_str!("templates/tags.md.hbs")),
+    ("tag", include_str!("templates/tag.md.hbs")),
+];
+
+/// The folder under the book's `theme/` that overrides templates.
+pub const THEME_SUBDIR: &str = "handbook";
+
+/// The executive summary lists at most this many recommendations, so it fits a screen.
+pub const SUMMARY_ACTIONS: usize = 12;
+
+/// A generated page: its path under `src/`, its title, its markdown, its sub-pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Path under `src/`, e.g. `briefings/x/insights.md`.
+    pub path: String,
+    /// Title in the table of contents.
+    pub title: String,
+    /// Markdown.
+    pub content: String,
+    /// Sub-pages.
+    pub children: Vec<Page>,
+}
+
+/// All generated pages.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The executive summary: the book's first page.
+    pub summary: Page,
+    /// The reference part: one entry per briefing, then tags.
+    pub reference: Vec<Page>,
+    /// The page plan, for resolving references in hand-written chapters.
+    pub layout: Layout,
+}
+
+/// The handlebars registry with our templates.
+pub struct Renderer {
+    hb: Handlebars<'static>,
+}
+
+/// `{{anchor id}}`: a heading attribute giving the heading the item's id. Written raw,
+/// because its braces must reach the markdown parser.
+fn anchor_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let id = h
+        .param(0)
+        .and_then(|v| v.value().as_str())
+        .unwrap_or_default();
+    let id: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    out.write(&format!("{{#{id}}}"))?;
+    Ok(())
+}
+
+impl Renderer {
+    /// Registers the embedded templates, replaced by those found in
+    /// `<theme_dir>/handbook/<name>.md.hbs`.
+    pub fn new(theme_dir: Option<&Path>) -> Result<Renderer, Diagnostic> {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.set_prevent_indent(true);
+        hb.register_escape_fn(escape::markdown);
+        hb.register_helper("anchor", Box::new(anchor_helper));
+        for (name, default) in TEMPLATES {
+            let custom = theme_dir.map(|d| d.join(THEME_SUBDIR).join(format!("{name}.md.hbs")));
+            let (source, origin) = match custom.filter(|p| p.is_file()) {
+                Some(path) => {
+                    let bytes = std::fs::read(&path).map_err(|e| {
+                        Diagnostic::error(format!("cannot read template `{}`: {e}", path.display()))
+                    })?;
+                    let text = crate::diagnostics::decode_utf8(&path, &bytes)?.to_string();
+                    (text, path.display().to_string())
+                }
+                None => (default.to_string(), format!("built-in template `{name}`")),
+            };
+            hb.register_template_string(name, source).map_err(|e| {
+                let mut d =
+                    Diagnostic::error(format!("template error in {origin}: {}", e.reason()));
+                if let Some((line, col)) = e.pos() {
+                    let path = Path::new(&origin);
+                    if path.is_file() {
+                        let text = std::fs::read_to_string(path).unwrap_or_default();
+                        d = d.at(crate::diagnostics::Location::in_text(
+                            path, &text, line, col, 1,
+                        ));
+                    }
+                }
+                d.help("fix the handlebars syntax, or delete the file to use the built-in template")
+            })?;
+        }
+        Ok(Renderer { hb })
+    }
+
+    fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, Diagnostic> {
+        self.hb.render(name, data).map_err(|e| {
+            Diagnostic::error(format!("cannot render template `{name}`: {e}"))
+                .help("a template names a field that does not exist; compare it with the built-in template of the same name")
+        })
+    }
+
+    /// Renders every generated page of a knowledge base.
+    pub fn pages(&self, k: &Knowledge) -> Result<Rendered, Diagnostic> {
+        let layout = Layout::plan(k);
+        let summary = self.summary(k, &layout)?;
+        let mut reference = Vec::new();
+        for file in &k.files {
+            reference.push(self.briefing(k, &layout, &file.doc)?);
+        }
+        reference.push(self.tags(k, &layout)?);
+        Ok(Rendered {
+            summary,
+            reference,
+            layout,
+        })
+    }
+
+    fn summary(&self, k: &Knowledge, layout: &Layout) -> Result<Page, Diagnostic> {
+        let v = Views {
+            k,
+            layout,
+            page: SUMMARY_PAGE,
+        };
+        let docs: Vec<_> = k.files.iter().map(|f| &f.doc).collect();
+        let mut actions: Vec<(usize, &crate::content::Action)> =
+            docs.iter().flat_map(|d| &d.actions).enumerate().collect();
+        actions.sort_by_key(|(i, a)| (action_order(a), *i));
+        let total_actions = actions.len();
+        let gaps: Vec<_> = k
+            .coverage_gaps()
+            .iter()
+            .map(|id| v.link(id, false))
+            .collect();
+        let several = docs.len() > 1;
+        let title = match docs.as_slice() {
+            [only] => only.briefing.title.clone(),
+            _ => "Executive summary".to_string(),
+        };
+        let data = json!({
+            "title": title,
+            "several": several,
+            "briefings": docs.iter().map(|d| json!({
+                "title": d.briefing.title,
+                "href": v.layout.href(SUMMARY_PAGE, &d.briefing.id),
+                "subtitle": d.briefing.subtitle,
+                "introduction": if several { None } else { d.briefing.introduction.clone() },
+            })).collect::<Vec<_>>(),
+            "figures": {
+                "insights": docs.iter().map(|d| d.insights.len()).sum::<usize>(),
+                "actions": total_actions,
+                "gaps": gaps.len(),
+                "quotes": docs.iter().map(|d| d.quotes.len()).sum::<usize>(),
+            },
+            "actions": actions.iter().take(SUMMARY_ACTIONS).map(|(_, a)| v.action(a)).collect::<Vec<_>>(),
+            "more": (total_actions > SUMMARY_ACTIONS).then(|| docs.first().map(|d| layout::relative(SUMMARY_PAGE, &list_page(&d.briefing.id, "recommendations", layout.expanded)))).flatten(),
+            "gaps": gaps,
+        });
+        Ok(Page {
+            path: SUMMARY_PAGE.to_string(),
+            title: "Executive summary".to_string(),
+            content: self.render("executive-summary", &data)?,
+            children: Vec::new(),
+        })
+    }
+
+    fn briefing(
+        &self,
+        k: &Knowledge,
+        layout: &Layout,
+        d: &crate::content::Doc,
+    ) -> Result<Page, Diagnostic> {
+        let b = &d.briefing.id;
+        let page_data = |page: &str| {
+            let v = Views { k, layout, page };
+            let (sections, insights, actions, quotes) = v.briefing_items(d);
+            json!({
+                "briefing": {
+                    "title": d.briefing.title, "subtitle": d.briefing.subtitle,
+                    "introduction": d.briefing.introduction,
+                    "source": d.briefing.source.as_ref().map(|s| s.file.clone()),
+                },
+                "compact": !layout.expanded,
+                "counts": { "insights": insights.len(), "actions": actions.len(), "quotes": quotes.len() },
+                "sections": sections, "insights": insights, "actions": actions, "quotes": quotes,
+            })
+        };
+        let overview = briefing_page(b, layout.expanded);
+        let mut page = Page {
+            path: overview.clone(),
+            title: d.briefing.title.clone(),
+            content: self.render("briefing", &page_data(&overview))?,
+            children: Vec::new(),
+        };
+        if !layout.expanded {
+            // One page per briefing: matrix and graph follow the items on the same page.
+            let v = Views {
+                k,
+                layout,
+                page: &overview,
+            };
+            page.content.push('\n');
+            page.content
+                .push_str(&demote(&self.render("matrix", &matrix(&v, d))?));
+            page.content.push('\n');
+            page.content.push_str(&demote(
+                &self.render("graph", &json!({ "svg": graph::svg(&v, d) }))?,
+            ));
+            return Ok(page);
+        }
+        for s in &d.sections {
+            let path = format!("briefings/{b}/{}.md", s.id);
+            let v = Views {
+                k,
+                layout,
+                page: &path,
+            };
+            page.children.push(Page {
+                title: s.title.clone(),
+                content: self.render("section", &json!({ "section": v.section(s) }))?,
+                path,
+                children: Vec::new(),
+            });
+        }
+        for (list, title) in [
+            ("insights", "Key insights"),
+            ("recommendations", "Recommendations"),
+            ("quotes", "Quotes"),
+        ] {
+            let path = list_page(b, list, true);
+            page.children.push(Page {
+                title: title.to_string(),
+                content: self.render(list, &page_data(&path))?,
+                path,
+                children: Vec::new(),
+            });
+        }
+        let path = list_page(b, "matrix", true);
+        let v = Views {
+            k,
+            layout,
+            page: &path,
+        };
+        page.children.push(Page {
+            title: "Traceability matrix".to_string(),
+            content: self.render("matrix", &matrix(&v, d))?,
+            path,
+            children: Vec::new(),
+        });
+        let path = list_page(b, "graph", true);
+        let v = Views {
+            k,
+            layout,
+            page: &path,
+        };
+        page.children.push(Page {
+            title: "Relation graph".to_string(),
+            content: self.render("graph", &json!({ "svg": graph::svg(&v, d) }))?,
+            path,
+            children: Vec::new(),
+        });
+        Ok(page)
+    }
+
+    fn tags(&self, k: &Knowledge, layout: &Layout) -> Result<Page, Diagnostic> {
+        // tag → kind → [(id, briefing title)]
+        let mut tagged: BTreeMap<String, BTreeMap<Kind, Vec<(String, String)>>> = BTreeMap::new();
+        for file in &k.files {
+            let d = &file.doc;
+            let mut add = |tags: &[String], kind: Kind, id: &str| {
+                for t in tags {
+                    let items = tagged
+                        .entry(t.clone())
+                        .or_default()
+                        .entry(kind)
+                        .or_default();
+                    items.push((id.to_string(), d.briefing.title.clone()));
+                }
+            };
+            add(&d.briefing.tags, Kind::Briefing, &d.briefing.id);
+            d.sections
+                .iter()
+                .for_each(|x| add(&x.tags, Kind::Section, &x.id));
+            d.insights
+                .iter()
+                .for_each(|x| add(&x.tags, Kind::Insight, &x.id));
+            d.actions
+                .iter()
+                .for_each(|x| add(&x.tags, Kind::Action, &x.id));
+            d.quotes
+                .iter()
+                .for_each(|x| add(&x.tags, Kind::Quote, &x.id));
+        }
+        let mut page = Page {
+            path: TAGS_PAGE.to_string(),
+            title: "Tags".to_string(),
+            content: self.render(
+                "tags",
+                &json!({
+                    "tags": tagged.iter().map(|(tag, kinds)| json!({
+                        "name": tag,
+                        "href": layout.tag_href(TAGS_PAGE, tag),
+                        "count": kinds.values().map(Vec::len).sum::<usize>(),
+                    })).collect::<Vec<_>>(),
+                }),
+            )?,
+            children: Vec::new(),
+        };
+        for (tag, kinds) in &tagged {
+            let path = layout.tags[tag].clone();
+            let v = Views {
+                k,
+                layout,
+                page: &path,
+            };
+            let groups: Vec<_> = kinds.iter().map(|(kind, items)| json!({
+                "heading": match kind {
+                    Kind::Briefing => "Briefings", Kind::Section => "Sections", Kind::Insight => "Key insights",
+                    Kind::Action => "Recommendations", Kind::Quote => "Quotes",
+                },
+                "items": items.iter().map(|(id, briefing)| {
+                    let l = v.link(id, false);
+                    json!({ "title": l.title, "href": l.href, "briefing": briefing })
+                }).collect::<Vec<_>>(),
+            })).collect();
+            page.children.push(Page {
+                title: tag.to_string(),
+                content: self.render("tag", &json!({ "name": tag, "groups": groups }))?,
+                path,
+                children: Vec::new(),
+            });
+        }
+        Ok(page)
+    }
+}
+
+/// The traceability matrix of a briefing: insights × recommendations.
+fn matrix(v: &Views<'_>, d: &crate::content::Doc) -> serde_json::Value {
+    let actions: Vec<_> = d.actions.iter().map(|a| v.action(a)).collect();
+    let columns: Vec<_> = actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            json!({
+                "number": i + 1, "title": a.title, "href": a.href,
+            })
+        })
+        .collect();
+    let rows: Vec<_> = d.insights.iter().map(|x| {
+        let insight = v.insight(x);
+        let cells: Vec<_> = actions.iter().map(|a| {
+            let mark = a.addresses.iter().find(|l| l.id == x.id).map(|l| if l.suggested { "○" } else { "●" });
+            json!({ "mark": mark, "href": a.href })
+        }).collect();
+        json!({ "title": insight.title, "href": insight.href, "gap": insight.gap, "cells": cells })
+    }).collect();
+    json!({ "columns": columns, "rows": rows })
+}
+
+/// Turns a page's headings one level down, to embed it in another page.
+fn demote(markdown: &str) -> String {
+    markdown
+        .lines()
+        .map(|l| {
+            if l.starts_with('#') {
+                format!("#{l}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
