@@ -2,7 +2,8 @@
 //!
 //! The syntax follows mdBook's own `{{#include …}}` directives, so contributors meet
 //! one convention. An unknown id fails the build at the chapter's line and column with
-//! the closest id; `\{{#ref id}}` writes the directive itself.
+//! the closest id. `\{{#ref id}}` is left alone: mdBook's `links` preprocessor, which
+//! runs after this one, removes the backslash, as for its own directives.
 
 use std::path::Path;
 
@@ -34,7 +35,7 @@ pub fn expand(
     let mut offset = 0;
     while let Some(at) = rest.find(OPEN) {
         let escaped = rest[..at].ends_with('\\');
-        out.push_str(&rest[..if escaped { at - 1 } else { at }]);
+        out.push_str(&rest[..at]);
         let after = &rest[at + OPEN.len()..];
         let Some(close) = after.find("}}") else {
             problems.push(located(

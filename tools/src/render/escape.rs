@@ -10,7 +10,6 @@ use pulldown_cmark::{Event, Parser, Tag};
 
 /// Escapes one text value for a markdown template.
 pub fn markdown(text: &str) -> String {
-    let text = defuse_links(text);
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
         match c {
@@ -23,14 +22,18 @@ pub fn markdown(text: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
+    // Links are looked for in the escaped text: that is the text mdBook will parse.
+    defuse_links(&out)
 }
 
-/// Escapes text for an HTML or SVG attribute or element.
+/// Escapes text for an HTML or SVG attribute or element embedded in a page (braces
+/// too, so mdBook's directives cannot appear).
 pub fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
         match c {
+            '{' => out.push_str("&#123;"),
+            '}' => out.push_str("&#125;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),

@@ -1,5 +1,7 @@
 //! The integration test suite: one binary, one module per pipeline stage.
 
+mod book;
 mod content;
 mod ingest;
+mod render;
 mod support;

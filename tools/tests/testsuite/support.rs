@@ -4,26 +4,26 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The repository root.
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// A file or folder under `tests/fixtures`.
-pub fn fixture(rel: &str) -> PathBuf {
+pub(crate) fn fixture(rel: &str) -> PathBuf {
     repo().join("tests/fixtures").join(rel)
 }
 
 /// The embedded default briefing.
-pub fn seed() -> PathBuf {
+pub(crate) fn seed() -> PathBuf {
     repo().join("content/rust-strategic-rise.txt")
 }
 
 /// The result of running `handbook`.
 #[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl From<Output> for Run {
@@ -38,7 +38,7 @@ impl From<Output> for Run {
 
 /// Runs the real `handbook` binary in `cwd`.
 #[track_caller]
-pub fn handbook(cwd: &Path, args: &[&str]) -> Run {
+pub(crate) fn handbook(cwd: &Path, args: &[&str]) -> Run {
     Command::new(env!("CARGO_BIN_EXE_handbook"))
         .args(args)
         .current_dir(cwd)
@@ -49,12 +49,12 @@ pub fn handbook(cwd: &Path, args: &[&str]) -> Run {
 }
 
 /// A fresh temporary folder.
-pub fn tempdir() -> tempfile::TempDir {
+pub(crate) fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("a temporary folder")
 }
 
 /// Copies `from` to `dir/name` and returns the new path.
-pub fn copy_into(from: &Path, dir: &Path, name: &str) -> PathBuf {
+pub(crate) fn copy_into(from: &Path, dir: &Path, name: &str) -> PathBuf {
     let to = dir.join(name);
     std::fs::copy(from, &to).expect("copy fixture");
     to
@@ -62,7 +62,53 @@ pub fn copy_into(from: &Path, dir: &Path, name: &str) -> PathBuf {
 
 /// Reads a file to a string.
 #[track_caller]
-pub fn read(path: impl AsRef<Path>) -> String {
+pub(crate) fn read(path: impl AsRef<Path>) -> String {
     std::fs::read_to_string(path.as_ref())
         .unwrap_or_else(|e| panic!("read {}: {e}", path.as_ref().display()))
+}
+
+/// Copies a folder tree (files only; symbolic links are not followed).
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk fixture");
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else if entry.file_type().is_file() {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of the repository's own handbook (book.toml, src, content, theme).
+pub(crate) fn handbook_copy() -> tempfile::TempDir {
+    let dir = tempdir();
+    std::fs::copy(repo().join("book.toml"), dir.path().join("book.toml")).unwrap();
+    for sub in ["src", "content", "theme"] {
+        copy_tree(&repo().join(sub), &dir.path().join(sub));
+    }
+    dir
+}
+
+/// A copy of a fixture book under `tests/fixtures`.
+pub(crate) fn fixture_copy(rel: &str) -> tempfile::TempDir {
+    let dir = tempdir();
+    copy_tree(&fixture(rel), dir.path());
+    dir
+}
+
+/// Every file under `dir` with its bytes, for comparing whole trees.
+pub(crate) fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
 }
