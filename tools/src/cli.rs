@@ -59,6 +59,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Preview the handbook on 127.0.0.1, rebuilding and reloading on every change.
+    Serve {
+        /// The handbook's root folder (holding `book.toml`).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, short, default_value_t = 3000)]
+        port: u16,
+    },
     /// Run as an mdBook preprocessor (`command = "handbook preprocess"` in book.toml).
     Preprocess {
         /// `supports <renderer>`: answer whether a renderer is supported.
@@ -170,6 +179,7 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::Build { root, dest, format } => build(&root, &dest, format),
         Command::Preprocess { args } => preprocess(&args),
+        Command::Serve { root, port } => serve(&root, port),
         Command::Schema => {
             print!("{}", crate::content::schema_json());
             Outcome::Clean
@@ -224,14 +234,26 @@ fn ingest(briefing: &Path, out: &Path, force: bool) -> Outcome {
 }
 
 fn build(root: &Path, dest: &Path, format: Format) -> Outcome {
-    match crate::book::build(root, dest, &crate::book::BuildOptions::default()) {
+    report_build(
+        &crate::book::build(root, dest, &crate::book::BuildOptions::default()),
+        format,
+    )
+}
+
+fn report_build(
+    result: &Result<crate::book::Built, crate::book::BuildError>,
+    format: Format,
+) -> Outcome {
+    match result {
         Ok(built) => {
-            report(&built.warnings, format, "build");
+            if !built.warnings.is_empty() {
+                report(&built.warnings, format, "build");
+            }
             eprintln!("built {}", built.dest.display());
             Outcome::Clean
         }
         Err(crate::book::BuildError::Findings(problems)) => {
-            report(&problems, format, "build");
+            report(problems, format, "build");
             eprintln!("build failed: the previous output is unchanged");
             Outcome::Findings
         }
@@ -256,6 +278,31 @@ fn preprocess(args: &[String]) -> Outcome {
     match crate::book::run_command(supports) {
         Ok(true) => Outcome::Clean,
         Ok(false) => Outcome::Findings,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            Outcome::Failed
+        }
+    }
+}
+
+fn serve(root: &Path, port: u16) -> Outcome {
+    use crate::book::serve::Event;
+    let result = crate::book::serve::serve(root, port, |event| match event {
+        Event::Listening(addr) => {
+            eprintln!("serving the handbook on http://{addr}/ (Ctrl-C stops)")
+        }
+        Event::Changed(paths) => {
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            eprintln!("changed: {}; rebuilding", names.join(", "));
+        }
+        Event::Built(result) => {
+            if report_build(result, Format::Human) != Outcome::Clean {
+                eprintln!("the preview keeps showing the last good build");
+            }
+        }
+    });
+    match result {
+        Ok(()) => Outcome::Clean,
         Err(e) => {
             eprintln!("error: {e:#}");
             Outcome::Failed

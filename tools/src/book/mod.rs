@@ -10,6 +10,7 @@
 //! expands `{{#ref id}}` in hand-written chapters into a link titled by the item.
 
 pub mod refs;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -206,6 +207,8 @@ pub struct Built {
 pub struct BuildOptions {
     /// Inject mdBook's live-reload script, connecting to this endpoint (for `serve`).
     pub live_reload: Option<String>,
+    /// Override `output.html.site-url` (a local preview is served from `/`).
+    pub site_url: Option<String>,
 }
 
 /// Builds the handbook at `root` into `dest`: validates the content, runs mdBook with

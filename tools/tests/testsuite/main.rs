@@ -4,4 +4,5 @@ mod book;
 mod content;
 mod ingest;
 mod render;
+mod serve;
 mod support;

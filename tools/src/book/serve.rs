@@ -1,0 +1,156 @@
+//! `handbook serve`: a live preview on 127.0.0.1 that rebuilds on every change.
+//!
+//! The site is built into a private temporary folder (never into `book/`, which holds
+//! what gets published) with mdBook's live-reload script, which opens a websocket to
+//! `/__livereload` and reloads the page on the message `reload`. A change in
+//! `content/`, `src/`, `theme/` or `book.toml` rebuilds; a failed build is reported and
+//! the last good site stays up, because builds only replace the site when they succeed.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use axum::routing::get;
+use tokio::sync::broadcast;
+use tower_http::services::{ServeDir, ServeFile};
+
+use super::{BuildError, BuildOptions, Built, build};
+
+/// The websocket path mdBook's live-reload script connects to.
+pub const LIVE_RELOAD_ENDPOINT: &str = "__livereload";
+
+/// What happened, for the caller to print.
+pub enum Event<'a> {
+    /// The server listens here.
+    Listening(SocketAddr),
+    /// A build finished (successfully or not).
+    Built(&'a Result<Built, BuildError>),
+    /// Files changed; a rebuild starts.
+    Changed(&'a [PathBuf]),
+}
+
+/// Serves the handbook at `root` on `127.0.0.1:port` until interrupted.
+pub fn serve(
+    root: &Path,
+    port: u16,
+    report: impl Fn(Event<'_>) + Send + Sync + 'static,
+) -> anyhow::Result<()> {
+    // Builds use the root as given (so messages show short paths); the watcher reports
+    // absolute paths, compared against the absolute root.
+    let root = root.to_path_buf();
+    let absolute_root = std::path::absolute(&root).context("resolving the book root")?;
+    let scratch = tempfile::Builder::new()
+        .prefix("handbook-serve-")
+        .tempdir()
+        .context("creating a folder for the preview")?;
+    let site = scratch.path().join("site");
+    let options = BuildOptions {
+        live_reload: Some(LIVE_RELOAD_ENDPOINT.to_string()),
+        site_url: Some("/".to_string()),
+    };
+    report(Event::Built(&build(&root, &site, &options)));
+
+    let runtime = tokio::runtime::Runtime::new().context("starting the server runtime")?;
+    let (reload, _) = broadcast::channel::<()>(16);
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
+        .with_context(|| format!("listening on 127.0.0.1:{port}"))?;
+    report(Event::Listening(listener.local_addr()?));
+
+    let app = Router::new()
+        .route(&format!("/{LIVE_RELOAD_ENDPOINT}"), get(websocket))
+        .with_state(reload.clone())
+        .fallback_service(
+            ServeDir::new(&site).not_found_service(ServeFile::new(site.join("404.html"))),
+        );
+
+    let report = std::sync::Arc::new(report);
+    let watcher_report = std::sync::Arc::clone(&report);
+    let (tx, rx) = mpsc::channel();
+    let mut debouncer = notify_debouncer_mini::new_debouncer(Duration::from_millis(200), tx)
+        .context("starting the file watcher")?;
+    for dir in ["content", "src", "theme"] {
+        let path = absolute_root.join(dir);
+        if path.is_dir() {
+            debouncer
+                .watcher()
+                .watch(
+                    &path,
+                    notify_debouncer_mini::notify::RecursiveMode::Recursive,
+                )
+                .with_context(|| format!("watching `{}`", path.display()))?;
+        }
+    }
+    debouncer
+        .watcher()
+        .watch(
+            &absolute_root,
+            notify_debouncer_mini::notify::RecursiveMode::NonRecursive,
+        )
+        .context("watching book.toml")?;
+    let watch_root = root.clone();
+    std::thread::spawn(move || {
+        for events in rx {
+            let Ok(events) = events else { continue };
+            let changed: Vec<PathBuf> = events
+                .into_iter()
+                .map(|e| e.path)
+                .filter(|p| relevant(&absolute_root, p))
+                .collect();
+            if changed.is_empty() {
+                continue;
+            }
+            watcher_report(Event::Changed(&changed));
+            let result = build(&watch_root, &site, &options);
+            watcher_report(Event::Built(&result));
+            if result.is_ok() {
+                let _ = reload.send(());
+            }
+        }
+    });
+
+    runtime.block_on(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    })?;
+    drop(debouncer);
+    Ok(())
+}
+
+/// Whether a changed path should trigger a rebuild: anything under the watched
+/// folders, and `book.toml` at the root (not the root's other files, such as `book/`).
+fn relevant(root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    // Editors write swap and backup files next to the file being edited.
+    if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
+        return false;
+    }
+    match rel.components().next() {
+        Some(std::path::Component::Normal(first)) => {
+            ["content", "src", "theme"].iter().any(|d| first == *d) || rel == Path::new("book.toml")
+        }
+        _ => false,
+    }
+}
+
+async fn websocket(ws: WebSocketUpgrade, State(reload): State<broadcast::Sender<()>>) -> Response {
+    let mut rx = reload.subscribe();
+    ws.on_upgrade(move |mut socket: WebSocket| async move {
+        if rx.recv().await.is_ok() {
+            let _ = socket.send(Message::Text("reload".into())).await;
+        }
+        let _ = socket.send(Message::Close(None)).await;
+    })
+}
