@@ -59,6 +59,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Write the handbook as a plain mdBook (generated pages as markdown files), for
+    /// inspection or a stock `mdbook build`.
+    Render {
+        /// The handbook's root folder (holding `book.toml`).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Folder to write the plain book into.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Preview the handbook on 127.0.0.1, rebuilding and reloading on every change.
     Serve {
         /// The handbook's root folder (holding `book.toml`).
@@ -180,6 +190,20 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Build { root, dest, format } => build(&root, &dest, format),
         Command::Preprocess { args } => preprocess(&args),
         Command::Serve { root, port } => serve(&root, port),
+        Command::Render { root, out } => match crate::book::render_plain(&root, &out) {
+            Ok(()) => {
+                eprintln!("wrote {}", out.display());
+                Outcome::Clean
+            }
+            Err(crate::book::BuildError::Findings(problems)) => {
+                report(&problems, Format::Human, "render");
+                Outcome::Findings
+            }
+            Err(crate::book::BuildError::Failed(e)) => {
+                eprintln!("error: {e:#}");
+                Outcome::Failed
+            }
+        },
         Command::Schema => {
             print!("{}", crate::content::schema_json());
             Outcome::Clean

@@ -293,3 +293,83 @@ fn swap_into_place(staging: PathBuf, dest: &Path) -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(&old);
     Ok(())
 }
+
+/// Writes the handbook as a plain mdBook to `out`: every generated page as a markdown
+/// file, a complete `SUMMARY.md`, the theme, and `book.toml` without the handbook
+/// preprocessor. A stock `mdbook build` of `out` renders the same pages; this is what
+/// the benchmarks compare with, and a way to inspect what the templates produce.
+pub fn render_plain(root: &Path, out: &Path) -> Result<(), BuildError> {
+    let md = MDBook::load(root).with_context(|| format!("loading the book at `{}`", root.display()))?;
+    let settings = Settings::from_config(&md.config)?;
+    let (knowledge, problems) = crate::xref::load(&settings.content_dir(root));
+    let errors: Vec<_> = problems.into_iter().filter(Diagnostic::is_error).collect();
+    if !errors.is_empty() {
+        return Err(BuildError::Findings(errors));
+    }
+    let ctx = PreprocessorContext::new(root.to_path_buf(), md.config.clone(), "html".to_string());
+    let pre = Handbook::with_knowledge(knowledge);
+    let found = pre.problems();
+    let book = pre.run(&ctx, md.book.clone()).map_err(|e| {
+        let found = std::mem::take(&mut *found.lock().expect("not poisoned"));
+        if found.is_empty() { BuildError::Failed(e) } else { BuildError::Findings(found) }
+    })?;
+
+    let src = out.join("src");
+    let mut summary = String::from("# Summary\n\n");
+    let mut write = |chapter: &Chapter, depth: usize, summary: &mut String| -> anyhow::Result<()> {
+        let Some(path) = &chapter.path else { return Ok(()) };
+        let file = src.join(path);
+        std::fs::create_dir_all(file.parent().expect("a chapter file has a folder"))?;
+        std::fs::write(&file, &chapter.content).with_context(|| format!("writing `{}`", file.display()))?;
+        let link = format!("[{}](<{}>)", chapter.name.replace(['[', ']'], ""), path.display());
+        summary.push_str(&if depth == 0 && chapter.number.is_none() && !summary.contains("\n- ") {
+            format!("{link}\n\n")
+        } else {
+            format!("{}- {link}\n", "    ".repeat(depth))
+        });
+        Ok(())
+    };
+    fn walk(
+        items: &[BookItem],
+        depth: usize,
+        summary: &mut String,
+        write: &mut dyn FnMut(&Chapter, usize, &mut String) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        for item in items {
+            match item {
+                BookItem::Chapter(c) => {
+                    write(c, depth, summary)?;
+                    walk(&c.sub_items, depth + 1, summary, write)?;
+                }
+                BookItem::Separator => summary.push_str("\n---\n\n"),
+                BookItem::PartTitle(t) => summary.push_str(&format!("\n# {t}\n\n")),
+            }
+        }
+        Ok(())
+    }
+    walk(&book.items, 0, &mut summary, &mut write)?;
+    std::fs::write(src.join("SUMMARY.md"), summary).context("writing SUMMARY.md")?;
+
+    let mut config: toml::Table = std::fs::read_to_string(root.join("book.toml"))
+        .context("reading book.toml")?
+        .parse()
+        .context("parsing book.toml")?;
+    if let Some(toml::Value::Table(pre)) = config.get_mut("preprocessor") {
+        pre.remove("handbook");
+    }
+    std::fs::write(out.join("book.toml"), toml::to_string(&config).context("writing book.toml")?)
+        .context("writing book.toml")?;
+    let theme = root.join("theme");
+    if theme.is_dir() {
+        for entry in walkdir::WalkDir::new(&theme) {
+            let entry = entry.context("reading theme/")?;
+            let target = out.join("theme").join(entry.path().strip_prefix(&theme).expect("inside theme"));
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).context("copying theme/")?;
+            } else {
+                std::fs::copy(entry.path(), &target).context("copying theme/")?;
+            }
+        }
+    }
+    Ok(())
+}

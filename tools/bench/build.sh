@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Benchmarks `handbook build` against a stock `mdbook build` of the same rendered pages,
+# on the seed handbook and on synthetic knowledge bases of 1,000 and 10,000 items.
+#
+# Needs hyperfine, GNU time (/usr/bin/time) and mdbook 0.5 (MDBOOK=path, default
+# `mdbook` on PATH). Run from the repository root: tools/bench/build.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+MDBOOK=${MDBOOK:-mdbook}
+RUNS=${RUNS:-10}
+cargo build --release -q -p handbook --bin handbook --example synth
+H=$PWD/target/release/handbook
+SYNTH=$PWD/target/release/examples/synth
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "## Seed handbook"
+"$H" render --out "$work/seed-plain" 2>/dev/null
+hyperfine --warmup 2 --runs "$RUNS" --style basic \
+  -n "handbook build" "$H build --dest $work/seed-out 2>/dev/null" \
+  -n "mdbook build of the rendered pages" "cd $work/seed-plain && $MDBOOK build -d $work/seed-mdout 2>/dev/null"
+
+for items in 1000 10000; do
+  book="$work/kb$items"
+  mkdir -p "$book/src"
+  cp tests/fixtures/render/two-briefings/book.toml "$book/book.toml"
+  printf '# Summary\n\n- [Introduction](intro.md)\n' > "$book/src/SUMMARY.md"
+  printf '# Introduction\n\nA synthetic knowledge base.\n' > "$book/src/intro.md"
+  "$SYNTH" "$items" "$book/content"
+  "$H" render --root "$book" --out "$book-plain" 2>/dev/null
+  pages=$(find "$book-plain/src" -name '*.md' ! -name SUMMARY.md | wc -l)
+  echo
+  echo "## $items items ($pages pages)"
+  hyperfine --warmup 1 --runs "$RUNS" --style basic \
+    -n "handbook build ($items items)" "$H build --root $book --dest $work/out$items 2>/dev/null" \
+    -n "mdbook build of the rendered pages ($items items)" "cd $book-plain && $MDBOOK build -d $work/mdout$items 2>/dev/null"
+  /usr/bin/time -f "peak memory: handbook build ($items items): %M KiB, %e s" \
+    "$H" build --root "$book" --dest "$work/out$items" 2>&1 >/dev/null | grep 'peak memory'
+done
