@@ -2,16 +2,37 @@
 //! -- ITEMS DIR`. Briefings hold 40 items each (5 sections, 10 insights, 10 actions, 15
 //! quotes), with relations and tags, like an ingested and curated briefing.
 
-use handbook::content::{Action, BriefingMeta, Doc, Insight, Priority, Quote, Relation, Section, to_yaml};
+use handbook::content::{
+    Action, BriefingMeta, Doc, Insight, Priority, Quote, Relation, Section, to_yaml,
+};
 
 const WORDS: &[&str] = &[
-    "memory", "safety", "governance", "testing", "latency", "cargo", "compliance", "review", "budget",
-    "observability", "training", "ownership", "dependency", "release", "incident", "security", "platform",
-    "migration", "automation", "documentation",
+    "memory",
+    "safety",
+    "governance",
+    "testing",
+    "latency",
+    "cargo",
+    "compliance",
+    "review",
+    "budget",
+    "observability",
+    "training",
+    "ownership",
+    "dependency",
+    "release",
+    "incident",
+    "security",
+    "platform",
+    "migration",
+    "automation",
+    "documentation",
 ];
 
 fn sentence(seed: usize, words: usize) -> String {
-    let mut s: Vec<&str> = (0..words).map(|i| WORDS[(seed * 7 + i * 3) % WORDS.len()]).collect();
+    let mut s: Vec<&str> = (0..words)
+        .map(|i| WORDS[(seed * 7 + i * 3) % WORDS.len()])
+        .collect();
     s[0] = "Teams";
     format!("{} improve outcomes.", s.join(" "))
 }
@@ -38,7 +59,13 @@ fn main() {
                 tags: Vec::new(),
             },
             sections: (0..5)
-                .map(|i| Section { id: id("s", i), title: format!("Section {i} of briefing {b}"), text: sentence(i, 80), source: None, tags: Vec::new() })
+                .map(|i| Section {
+                    id: id("s", i),
+                    title: format!("Section {i} of briefing {b}"),
+                    text: sentence(i, 80),
+                    source: None,
+                    tags: Vec::new(),
+                })
                 .collect(),
             insights: (0..10)
                 .map(|i| Insight {
@@ -59,7 +86,10 @@ fn main() {
                     impact: Some(sentence(i + 1, 15)),
                     source: None,
                     tags: tags(i + 1),
-                    addresses: vec![Relation::Curated(id("i", i)), Relation::Curated(id("i", (i + 3) % 10))],
+                    addresses: vec![
+                        Relation::Curated(id("i", i)),
+                        Relation::Curated(id("i", (i + 3) % 10)),
+                    ],
                     discussed_in: vec![Relation::Curated(id("s", (i + 1) % 5))],
                     priority: Some([Priority::High, Priority::Medium, Priority::Low][i % 3]),
                     phase: Some((i % 3 + 1) as u8),
@@ -74,10 +104,14 @@ fn main() {
                     attribution: None,
                     source: None,
                     tags: Vec::new(),
-                    supports: vec![Relation::Curated(id("i", i % 10)), Relation::Curated(id("a", (i + 2) % 10))],
+                    supports: vec![
+                        Relation::Curated(id("i", i % 10)),
+                        Relation::Curated(id("a", (i + 2) % 10)),
+                    ],
                 })
                 .collect(),
         };
-        std::fs::write(dir.join(format!("briefing-{b:04}.yaml")), to_yaml(&doc)).expect("write YAML");
+        std::fs::write(dir.join(format!("briefing-{b:04}.yaml")), to_yaml(&doc))
+            .expect("write YAML");
     }
 }

@@ -47,6 +47,12 @@ pub enum Command {
     },
     /// Print the JSON Schema of content files.
     Schema,
+    /// Check the handbook: code snippets, links.
+    Check {
+        /// What to check.
+        #[command(subcommand)]
+        what: CheckCommand,
+    },
     /// Build the handbook website: validate, render, run mdBook, write `handbook.json`.
     Build {
         /// The handbook's root folder (holding `book.toml`).
@@ -92,6 +98,30 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
+    },
+}
+
+/// The checks.
+#[derive(Debug, Subcommand)]
+pub enum CheckCommand {
+    /// Test every code snippet: Rust compiled and run with rustdoc's rules, data blocks
+    /// parsed, shell blocks syntax-checked.
+    Snippets {
+        /// The book's root folder (holding `book.toml`).
+        #[arg(long, default_value = ".")]
+        book: PathBuf,
+        /// How to print the results.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Check every snippet again, ignoring cached results.
+        #[arg(long)]
+        no_cache: bool,
+        /// Parallel compiles and runs (default: the number of CPUs).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Seconds a snippet may run before it is stopped.
+        #[arg(long, default_value_t = 10)]
+        timeout: u64,
     },
 }
 
@@ -188,6 +218,26 @@ pub fn run(cli: Cli) -> Outcome {
             }
         }
         Command::Build { root, dest, format } => build(&root, &dest, format),
+        Command::Check {
+            what:
+                CheckCommand::Snippets {
+                    book,
+                    format,
+                    no_cache,
+                    jobs,
+                    timeout,
+                },
+        } => {
+            let options = crate::snippets::Options {
+                root: book,
+                no_cache,
+                jobs: jobs
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+                timeout: std::time::Duration::from_secs(timeout),
+                cache_dir: crate::snippets::default_cache_dir(),
+            };
+            check_snippets(&options, format)
+        }
         Command::Preprocess { args } => preprocess(&args),
         Command::Serve { root, port } => serve(&root, port),
         Command::Render { root, out } => match crate::book::render_plain(&root, &out) {
@@ -331,5 +381,65 @@ fn serve(root: &Path, port: u16) -> Outcome {
             eprintln!("error: {e:#}");
             Outcome::Failed
         }
+    }
+}
+
+fn check_snippets(options: &crate::snippets::Options, format: Format) -> Outcome {
+    use crate::snippets::Status;
+    let report = match crate::snippets::check(options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Outcome::Failed;
+        }
+    };
+    let summary = format!(
+        "{} passed, {} failed, {} skipped, {} ignored",
+        report.count(Status::Passed),
+        report.count(Status::Failed),
+        report.count(Status::Skipped),
+        report.count(Status::Ignored)
+    );
+    match format {
+        Format::Human => {
+            let mut by_file: std::collections::BTreeMap<&str, [usize; 4]> = Default::default();
+            for s in &report.snippets {
+                by_file.entry(&s.file).or_default()[s.status as usize] += 1;
+            }
+            let diagnostics = report.diagnostics(&options.root);
+            eprint!("{}", render_all(&diagnostics, color()));
+            for (file, [passed, failed, ignored, skipped]) in by_file {
+                eprintln!(
+                    "{file}: {passed} passed, {failed} failed, {skipped} skipped, {ignored} ignored"
+                );
+            }
+            eprintln!(
+                "snippets: {} rustc run(s), {} cached verdict(s)",
+                report.compiled, report.cached
+            );
+            eprintln!("{summary}");
+        }
+        Format::Json => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).expect("report is JSON")
+            );
+        }
+        Format::Github => {
+            let root = std::env::current_dir().unwrap_or_default();
+            for d in report.diagnostics(&options.root) {
+                let mut d = d;
+                if let Some(loc) = d.primary.as_mut() {
+                    loc.file = options.root.join(&loc.file);
+                }
+                println!("{}", d.github(&root));
+            }
+            println!("{summary}");
+        }
+    }
+    if report.count(Status::Failed) > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
     }
 }

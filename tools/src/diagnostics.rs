@@ -268,9 +268,7 @@ pub fn relative_to(path: &Path, root: &Path) -> PathBuf {
             .unwrap_or_else(|_| p.to_path_buf())
     };
     let (p, r) = (absolute(path), absolute(root));
-    p.strip_prefix(&r)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| path.to_path_buf())
+    p.strip_prefix(&r).map(Path::to_path_buf).unwrap_or(p)
 }
 
 /// Removes `.` and resolves `..` lexically (without touching the file system).

@@ -23,4 +23,5 @@ pub mod content;
 pub mod diagnostics;
 pub mod ingest;
 pub mod render;
+pub mod snippets;
 pub mod xref;

@@ -299,7 +299,8 @@ fn swap_into_place(staging: PathBuf, dest: &Path) -> anyhow::Result<()> {
 /// preprocessor. A stock `mdbook build` of `out` renders the same pages; this is what
 /// the benchmarks compare with, and a way to inspect what the templates produce.
 pub fn render_plain(root: &Path, out: &Path) -> Result<(), BuildError> {
-    let md = MDBook::load(root).with_context(|| format!("loading the book at `{}`", root.display()))?;
+    let md =
+        MDBook::load(root).with_context(|| format!("loading the book at `{}`", root.display()))?;
     let settings = Settings::from_config(&md.config)?;
     let (knowledge, problems) = crate::xref::load(&settings.content_dir(root));
     let errors: Vec<_> = problems.into_iter().filter(Diagnostic::is_error).collect();
@@ -311,22 +312,35 @@ pub fn render_plain(root: &Path, out: &Path) -> Result<(), BuildError> {
     let found = pre.problems();
     let book = pre.run(&ctx, md.book.clone()).map_err(|e| {
         let found = std::mem::take(&mut *found.lock().expect("not poisoned"));
-        if found.is_empty() { BuildError::Failed(e) } else { BuildError::Findings(found) }
+        if found.is_empty() {
+            BuildError::Failed(e)
+        } else {
+            BuildError::Findings(found)
+        }
     })?;
 
     let src = out.join("src");
     let mut summary = String::from("# Summary\n\n");
     let mut write = |chapter: &Chapter, depth: usize, summary: &mut String| -> anyhow::Result<()> {
-        let Some(path) = &chapter.path else { return Ok(()) };
+        let Some(path) = &chapter.path else {
+            return Ok(());
+        };
         let file = src.join(path);
         std::fs::create_dir_all(file.parent().expect("a chapter file has a folder"))?;
-        std::fs::write(&file, &chapter.content).with_context(|| format!("writing `{}`", file.display()))?;
-        let link = format!("[{}](<{}>)", chapter.name.replace(['[', ']'], ""), path.display());
-        summary.push_str(&if depth == 0 && chapter.number.is_none() && !summary.contains("\n- ") {
-            format!("{link}\n\n")
-        } else {
-            format!("{}- {link}\n", "    ".repeat(depth))
-        });
+        std::fs::write(&file, &chapter.content)
+            .with_context(|| format!("writing `{}`", file.display()))?;
+        let link = format!(
+            "[{}](<{}>)",
+            chapter.name.replace(['[', ']'], ""),
+            path.display()
+        );
+        summary.push_str(
+            &if depth == 0 && chapter.number.is_none() && !summary.contains("\n- ") {
+                format!("{link}\n\n")
+            } else {
+                format!("{}- {link}\n", "    ".repeat(depth))
+            },
+        );
         Ok(())
     };
     fn walk(
@@ -357,13 +371,18 @@ pub fn render_plain(root: &Path, out: &Path) -> Result<(), BuildError> {
     if let Some(toml::Value::Table(pre)) = config.get_mut("preprocessor") {
         pre.remove("handbook");
     }
-    std::fs::write(out.join("book.toml"), toml::to_string(&config).context("writing book.toml")?)
-        .context("writing book.toml")?;
+    std::fs::write(
+        out.join("book.toml"),
+        toml::to_string(&config).context("writing book.toml")?,
+    )
+    .context("writing book.toml")?;
     let theme = root.join("theme");
     if theme.is_dir() {
         for entry in walkdir::WalkDir::new(&theme) {
             let entry = entry.context("reading theme/")?;
-            let target = out.join("theme").join(entry.path().strip_prefix(&theme).expect("inside theme"));
+            let target = out
+                .join("theme")
+                .join(entry.path().strip_prefix(&theme).expect("inside theme"));
             if entry.file_type().is_dir() {
                 std::fs::create_dir_all(&target).context("copying theme/")?;
             } else {

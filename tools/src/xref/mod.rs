@@ -147,8 +147,8 @@ pub fn items(doc: &Doc) -> Vec<(Kind, usize, &str)> {
     out
 }
 
-/// Every text field that must not be blank: its path under the item and its value.
-fn texts(doc: &Doc) -> Vec<(Kind, usize, &'static str, &str)> {
+/// Every text field of a document: the item, the field name and its value.
+pub fn texts(doc: &Doc) -> Vec<(Kind, usize, &'static str, &str)> {
     let mut out = vec![(Kind::Briefing, 0, "title", doc.briefing.title.as_str())];
     for (field, v) in [
         ("subtitle", &doc.briefing.subtitle),
@@ -215,7 +215,7 @@ fn sources(doc: &Doc) -> Vec<(Kind, usize, &Source)> {
 }
 
 /// The path from a document's root to an item of `kind` at `index`.
-fn item_path(kind: Kind, index: usize) -> Vec<PathSegment<'static>> {
+pub fn item_path(kind: Kind, index: usize) -> Vec<PathSegment<'static>> {
     match kind {
         Kind::Briefing => vec![PathSegment::Key("briefing")],
         _ => vec![PathSegment::Key(kind.list()), PathSegment::Index(index)],

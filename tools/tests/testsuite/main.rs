@@ -5,4 +5,5 @@ mod content;
 mod ingest;
 mod render;
 mod serve;
+mod snippets;
 mod support;

@@ -1,0 +1,745 @@
+//! Rust snippets: rustdoc's doctest transformation, merged compilation, isolated runs.
+//!
+//! rustdoc compiles each doctest on its own, which is what makes `mdbook test` slow.
+//! Here every snippet that can share a crate becomes a module of one program per
+//! edition, compiled by a single `rustc`; the program runs once per snippet (its index
+//! as argument), each run in its own process and temporary folder, with a timeout and a
+//! cap on captured output. A snippet that cannot be merged (crate attributes, `extern
+//! crate`, `crate::` paths, `compile_fail`, `test_harness`, `standalone_crate`) is
+//! compiled alone. When a merged compile fails, rustc's errors are mapped back to their
+//! snippets by line, those snippets fail, and the rest are compiled again without them.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde::Deserialize;
+use wait_timeout::ChildExt as _;
+
+use super::extract::LangString;
+
+/// Bytes of stdout/stderr kept per run; the rest is read and dropped.
+pub const OUTPUT_CAP: usize = 64 * 1024;
+
+/// A Rust snippet to check.
+#[derive(Debug, Clone)]
+pub struct RustSnippet {
+    /// The code as written in the markdown (hidden lines still marked with `# `).
+    pub code: String,
+    /// Its attributes.
+    pub lang: LangString,
+    /// The edition to compile with.
+    pub edition: String,
+    /// Markdown line of the first line of code.
+    pub first_line: usize,
+}
+
+/// The verdict on one snippet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// It does what its attributes say.
+    Passed,
+    /// It does not; the message says why, and the line (markdown) where, when known.
+    Failed {
+        /// What went wrong.
+        message: String,
+        /// Markdown line of the first error, when the compiler gave one.
+        line: Option<usize>,
+    },
+    /// `ignore`: not compiled, as rustdoc does.
+    Ignored,
+}
+
+/// The program text of a snippet after rustdoc's transformation, with a map from each
+/// program line to the markdown line it came from.
+#[derive(Debug, Clone)]
+struct Prepared {
+    crate_attrs: Vec<String>,
+    body: Vec<(String, Option<usize>)>,
+    mergeable: bool,
+}
+
+/// Applies rustdoc's doctest rules: `# ` lines are compiled but hidden, `##` stands for
+/// a literal `#`, crate attributes are hoisted, `#![allow(unused)]` is added, and code
+/// without `fn main` is wrapped in one (returning a `Result` when the code ends with
+/// `(())`, so `?` works with a final `Ok::<(), E>(())`).
+fn prepare(s: &RustSnippet) -> Prepared {
+    let mut crate_attrs = Vec::new();
+    let mut externs = Vec::new();
+    let mut rest: Vec<(String, Option<usize>)> = Vec::new();
+    let mut leading = true;
+    for (i, raw) in s.code.lines().enumerate() {
+        let trimmed = raw.trim();
+        let line = if trimmed.starts_with("##") {
+            raw.replacen("##", "#", 1)
+        } else if let Some(hidden) = trimmed.strip_prefix("# ") {
+            hidden.to_string()
+        } else if trimmed == "#" {
+            String::new()
+        } else {
+            raw.to_string()
+        };
+        let md_line = Some(s.first_line + i);
+        let t = line.trim();
+        if leading && t.starts_with("#![") {
+            crate_attrs.push(line);
+        } else if leading && t.starts_with("extern crate") {
+            externs.push((line, md_line));
+        } else {
+            if !t.is_empty() && !t.starts_with("//") {
+                leading = false;
+            }
+            rest.push((line, md_line));
+        }
+    }
+    let code: String = rest
+        .iter()
+        .map(|(l, _)| l.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let has_main = has_fn_main(&code);
+    let mut body = externs.clone();
+    if has_main {
+        body.extend(rest);
+    } else if code.trim_end().ends_with("(())") {
+        body.push((
+            "fn main() { fn _inner() -> core::result::Result<(), impl core::fmt::Debug> {".into(),
+            None,
+        ));
+        body.extend(rest);
+        body.push(("} _inner().unwrap() }".into(), None));
+    } else {
+        body.push(("fn main() {".into(), None));
+        body.extend(rest);
+        body.push(("}".into(), None));
+    }
+    let mergeable = crate_attrs.is_empty()
+        && externs.is_empty()
+        && !code.contains("crate::")
+        && !code.contains("macro_export")
+        && !s.lang.compile_fail
+        && !s.lang.test_harness
+        && !s.lang.standalone;
+    Prepared {
+        crate_attrs,
+        body,
+        mergeable,
+    }
+}
+
+fn has_fn_main(code: &str) -> bool {
+    code.lines().any(|l| {
+        let l = l.trim_start();
+        let l = l.strip_prefix("pub ").unwrap_or(l);
+        let l = l.strip_prefix("async ").unwrap_or(l);
+        l.strip_prefix("fn").is_some_and(|r| {
+            r.starts_with(char::is_whitespace)
+                && r.trim_start()
+                    .strip_prefix("main")
+                    .is_some_and(|m| m.trim_start().starts_with(['(', '<']))
+        })
+    })
+}
+
+/// A program handed to rustc, with its line map.
+struct Program {
+    source: String,
+    /// For each line of `source` (0-based): the snippet index and markdown line.
+    lines: Vec<Option<(usize, Option<usize>)>>,
+}
+
+impl Program {
+    fn push(&mut self, text: &str, origin: Option<(usize, Option<usize>)>) {
+        self.source.push_str(text);
+        self.source.push('\n');
+        self.lines.push(origin);
+    }
+}
+
+fn standalone_program(index: usize, p: &Prepared) -> Program {
+    let mut prog = Program {
+        source: String::new(),
+        lines: Vec::new(),
+    };
+    prog.push("#![allow(unused)]", None);
+    for a in &p.crate_attrs {
+        prog.push(a, Some((index, None)));
+    }
+    for (line, md) in &p.body {
+        prog.push(line, Some((index, *md)));
+    }
+    prog
+}
+
+fn merged_program(members: &[(usize, &Prepared)]) -> Program {
+    let mut prog = Program {
+        source: String::new(),
+        lines: Vec::new(),
+    };
+    prog.push("#![allow(unused)]", None);
+    for (index, p) in members {
+        prog.push(&format!("mod __snippet_{index} {{"), None);
+        for (line, md) in &p.body {
+            prog.push(line, Some((*index, *md)));
+        }
+        prog.push("pub(crate) fn __run() -> std::process::ExitCode { std::process::Termination::report(main()) }", None);
+        prog.push("}", None);
+    }
+    prog.push("fn main() -> std::process::ExitCode {", None);
+    prog.push("    match std::env::args().nth(1).as_deref() {", None);
+    for (index, _) in members {
+        prog.push(
+            &format!("        Some(\"{index}\") => __snippet_{index}::__run(),"),
+            None,
+        );
+    }
+    prog.push("        _ => std::process::ExitCode::FAILURE,", None);
+    prog.push("    }", None);
+    prog.push("}", None);
+    prog
+}
+
+#[derive(Deserialize)]
+struct RustcDiagnostic {
+    message: String,
+    code: Option<RustcCode>,
+    level: String,
+    spans: Vec<RustcSpan>,
+}
+
+#[derive(Deserialize)]
+struct RustcCode {
+    code: String,
+}
+
+#[derive(Deserialize)]
+struct RustcSpan {
+    line_start: usize,
+    is_primary: bool,
+}
+
+/// A compiler error, located in the program.
+#[derive(Debug, Clone)]
+struct CompileError {
+    code: Option<String>,
+    message: String,
+    origin: Option<(usize, Option<usize>)>,
+}
+
+impl CompileError {
+    fn describe(&self) -> String {
+        match &self.code {
+            Some(code) => format!("error[{code}]: {}", self.message),
+            None => format!("error: {}", self.message),
+        }
+    }
+}
+
+/// Compiles `prog` in `dir`; `Ok(binary)` or the errors.
+fn compile(
+    prog: &Program,
+    dir: &Path,
+    edition: &str,
+    test_harness: bool,
+) -> Result<std::path::PathBuf, Vec<CompileError>> {
+    let src = dir.join("main.rs");
+    let bin = dir.join(if cfg!(windows) {
+        "snippet.exe"
+    } else {
+        "snippet"
+    });
+    std::fs::write(&src, &prog.source).map_err(|e| {
+        vec![CompileError {
+            code: None,
+            message: format!("cannot write the program: {e}"),
+            origin: None,
+        }]
+    })?;
+    let mut cmd = Command::new(rustc());
+    cmd.arg("--edition")
+        .arg(edition)
+        .args([
+            "--crate-name",
+            "snippet",
+            "--error-format=json",
+            "-C",
+            "debuginfo=0",
+            "-C",
+            "opt-level=0",
+        ])
+        .args(if test_harness {
+            &["--test"][..]
+        } else {
+            &["--crate-type", "bin"][..]
+        })
+        .arg("-o")
+        .arg(&bin)
+        .arg(&src)
+        .current_dir(dir)
+        .stdin(Stdio::null());
+    let out = match cmd.output() {
+        Ok(o) => o,
+        Err(e) => {
+            return Err(vec![CompileError {
+                code: None,
+                message: format!("cannot run rustc: {e}"),
+                origin: None,
+            }]);
+        }
+    };
+    if out.status.success() {
+        return Ok(bin);
+    }
+    let mut errors = Vec::new();
+    for line in String::from_utf8_lossy(&out.stderr).lines() {
+        let Ok(d) = serde_json::from_str::<RustcDiagnostic>(line) else {
+            continue;
+        };
+        if d.level != "error" || d.message.starts_with("aborting due to") {
+            continue;
+        }
+        let origin = d
+            .spans
+            .iter()
+            .find(|s| s.is_primary)
+            .or(d.spans.first())
+            .and_then(|s| {
+                prog.lines
+                    .get(s.line_start.saturating_sub(1))
+                    .copied()
+                    .flatten()
+            });
+        errors.push(CompileError {
+            code: d.code.map(|c| c.code),
+            message: d.message,
+            origin,
+        });
+    }
+    if errors.is_empty() {
+        errors.push(CompileError {
+            code: None,
+            message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            origin: None,
+        });
+    }
+    Err(errors)
+}
+
+/// The compiler to use: `$RUSTC`, as cargo does, or `rustc` on `PATH`.
+pub fn rustc() -> std::ffi::OsString {
+    std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into())
+}
+
+/// `rustc -vV`, part of every cache key: a new compiler checks everything again.
+pub fn rustc_version() -> String {
+    Command::new(rustc())
+        .arg("-vV")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
+/// The outcome of one run of a program.
+struct RunOutcome {
+    success: bool,
+    timed_out: bool,
+    status: String,
+    stderr: String,
+}
+
+fn capped(mut r: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut buf = [0u8; 8192];
+        let mut dropped = 0usize;
+        while let Ok(n) = r.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            let room = OUTPUT_CAP.saturating_sub(kept.len());
+            kept.extend_from_slice(&buf[..n.min(room)]);
+            dropped += n.saturating_sub(room);
+        }
+        let mut s = String::from_utf8_lossy(&kept).into_owned();
+        if dropped > 0 {
+            s.push_str(&format!("\n[{dropped} more bytes of output dropped]"));
+        }
+        s
+    })
+}
+
+fn run(bin: &Path, arg: Option<usize>, timeout: Duration) -> RunOutcome {
+    let dir = match tempfile::Builder::new().prefix("handbook-run-").tempdir() {
+        Ok(d) => d,
+        Err(e) => {
+            return RunOutcome {
+                success: false,
+                timed_out: false,
+                status: "could not start".into(),
+                stderr: e.to_string(),
+            };
+        }
+    };
+    let mut cmd = Command::new(bin);
+    if let Some(i) = arg {
+        cmd.arg(i.to_string());
+    }
+    let child = cmd
+        .current_dir(dir.path())
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            return RunOutcome {
+                success: false,
+                timed_out: false,
+                status: "could not start".into(),
+                stderr: e.to_string(),
+            };
+        }
+    };
+    let out = capped(child.stdout.take().expect("piped"));
+    let err = capped(child.stderr.take().expect("piped"));
+    let (status, timed_out) = match child.wait_timeout(timeout) {
+        Ok(Some(status)) => (Some(status), false),
+        _ => {
+            let _ = child.kill();
+            (child.wait().ok(), true)
+        }
+    };
+    let _ = out.join();
+    let stderr = err.join().unwrap_or_default();
+    RunOutcome {
+        success: !timed_out && status.is_some_and(|s| s.success()),
+        timed_out,
+        status: status.map_or_else(|| "unknown".into(), |s| s.to_string()),
+        stderr,
+    }
+}
+
+/// Rewrites `…/main.rs:LINE:COL` in a panic message to the markdown line, and
+/// returns the first such line.
+fn map_panic(prog: &Program, text: &str) -> (String, Option<usize>) {
+    let mut first = None;
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let mapped = line.find("main.rs:").and_then(|at| {
+            let start = line[..at]
+                .rfind(|c: char| c.is_whitespace())
+                .map_or(0, |i| i + 1);
+            let rest = &line[at + "main.rs:".len()..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            let md = prog
+                .lines
+                .get(digits.parse::<usize>().ok()?.checked_sub(1)?)
+                .copied()
+                .flatten()?
+                .1?;
+            let end = at
+                + "main.rs:".len()
+                + rest
+                    .find(|c: char| !c.is_ascii_digit() && c != ':')
+                    .unwrap_or(rest.len());
+            Some((
+                format!(
+                    "{}markdown line {md}{}",
+                    &line[..start],
+                    line[end..].trim_start_matches(':')
+                ),
+                md,
+            ))
+        });
+        match mapped {
+            Some((l, md)) => {
+                first.get_or_insert(md);
+                out.push_str(&l);
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    (out.trim_end().to_string(), first)
+}
+
+fn run_verdict(
+    lang: &LangString,
+    outcome: RunOutcome,
+    timeout: Duration,
+    prog: &Program,
+) -> Verdict {
+    let fail = |message: String| {
+        let (message, line) = map_panic(prog, &message);
+        Verdict::Failed { message, line }
+    };
+    if outcome.timed_out {
+        return fail(format!(
+            "timed out after {} s (an endless loop?); the run was stopped",
+            timeout.as_secs()
+        ));
+    }
+    match (lang.should_panic, outcome.success) {
+        (false, true) | (true, false) => Verdict::Passed,
+        (true, true) => {
+            fail("should_panic, but the program ran to the end without panicking".into())
+        }
+        (false, false) => {
+            let panic = outcome
+                .stderr
+                .lines()
+                .skip_while(|l| !l.contains("panicked at"))
+                .take(3)
+                .collect::<Vec<_>>()
+                .join("\n");
+            let detail = if panic.is_empty() {
+                outcome.stderr.trim().to_string()
+            } else {
+                panic
+            };
+            fail(format!(
+                "the program failed ({}):\n{detail}",
+                outcome.status
+            ))
+        }
+    }
+}
+
+/// Checks snippets. Returns one verdict per snippet and the number of rustc runs.
+pub fn check(snippets: &[RustSnippet], jobs: usize, timeout: Duration) -> (Vec<Verdict>, usize) {
+    let mut verdicts: Vec<Option<Verdict>> = vec![None; snippets.len()];
+    let prepared: Vec<Prepared> = snippets.iter().map(prepare).collect();
+    let compiles = std::sync::atomic::AtomicUsize::new(0);
+
+    // Standalone work and merge groups (one per edition).
+    let mut groups: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    let mut alone = Vec::new();
+    for (i, s) in snippets.iter().enumerate() {
+        if s.lang.ignore {
+            verdicts[i] = Some(Verdict::Ignored);
+        } else if prepared[i].mergeable {
+            groups.entry(s.edition.as_str()).or_default().push(i);
+        } else {
+            alone.push(i);
+        }
+    }
+
+    enum Job {
+        Alone(usize),
+        Group(Vec<usize>),
+    }
+    let mut queue: std::collections::VecDeque<Job> = groups.into_values().map(Job::Group).collect();
+    queue.extend(alone.into_iter().map(Job::Alone));
+    let queue = std::sync::Mutex::new(queue);
+    let results = std::sync::Mutex::new(Vec::<(usize, Verdict)>::new());
+
+    let standalone = |i: usize| -> Verdict {
+        let s = &snippets[i];
+        let Ok(dir) = tempfile::Builder::new()
+            .prefix("handbook-snippet-")
+            .tempdir()
+        else {
+            return Verdict::Failed {
+                message: "cannot create a temporary folder".into(),
+                line: None,
+            };
+        };
+        compiles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let prog = standalone_program(i, &prepared[i]);
+        match compile(&prog, dir.path(), &s.edition, s.lang.test_harness) {
+            Ok(_) if s.lang.compile_fail => Verdict::Failed {
+                message: "compile_fail, but the snippet compiled".into(),
+                line: None,
+            },
+            Ok(_) if s.lang.no_run => Verdict::Passed,
+            Ok(bin) => run_verdict(&s.lang, run(&bin, None, timeout), timeout, &prog),
+            Err(errors) if s.lang.compile_fail => {
+                let found: Vec<&str> = errors.iter().filter_map(|e| e.code.as_deref()).collect();
+                let missing: Vec<&String> = s
+                    .lang
+                    .error_codes
+                    .iter()
+                    .filter(|c| !found.contains(&c.as_str()))
+                    .collect();
+                if missing.is_empty() {
+                    Verdict::Passed
+                } else {
+                    Verdict::Failed {
+                        message: format!(
+                            "compile_fail expects {}, but the compiler reported {}",
+                            missing
+                                .iter()
+                                .map(|c| c.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            errors
+                                .iter()
+                                .map(CompileError::describe)
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        ),
+                        line: errors.iter().find_map(|e| e.origin.and_then(|o| o.1)),
+                    }
+                }
+            }
+            Err(errors) => {
+                let first = &errors[0];
+                Verdict::Failed {
+                    message: errors
+                        .iter()
+                        .map(CompileError::describe)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    line: first.origin.and_then(|o| o.1),
+                }
+            }
+        }
+    };
+
+    let group = |mut members: Vec<usize>| -> Vec<(usize, Verdict)> {
+        let mut out = Vec::new();
+        loop {
+            if members.is_empty() {
+                return out;
+            }
+            let Ok(dir) = tempfile::Builder::new()
+                .prefix("handbook-snippets-")
+                .tempdir()
+            else {
+                out.extend(members.iter().map(|&i| {
+                    (
+                        i,
+                        Verdict::Failed {
+                            message: "cannot create a temporary folder".into(),
+                            line: None,
+                        },
+                    )
+                }));
+                return out;
+            };
+            let prog = merged_program(
+                &members
+                    .iter()
+                    .map(|&i| (i, &prepared[i]))
+                    .collect::<Vec<_>>(),
+            );
+            compiles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            match compile(&prog, dir.path(), &snippets[members[0]].edition, false) {
+                Ok(bin) => {
+                    for &i in &members {
+                        let s = &snippets[i];
+                        let v = if s.lang.no_run {
+                            Verdict::Passed
+                        } else {
+                            run_verdict(&s.lang, run(&bin, Some(i), timeout), timeout, &prog)
+                        };
+                        out.push((i, v));
+                    }
+                    return out;
+                }
+                Err(errors) => {
+                    let mut failed: std::collections::BTreeMap<usize, Vec<&CompileError>> =
+                        Default::default();
+                    for e in &errors {
+                        if let Some((i, _)) = e.origin {
+                            failed.entry(i).or_default().push(e);
+                        }
+                    }
+                    if failed.is_empty() {
+                        // Errors we cannot place: give every snippet its own compile.
+                        out.extend(members.iter().map(|&i| (i, standalone(i))));
+                        return out;
+                    }
+                    for (i, errs) in &failed {
+                        out.push((
+                            *i,
+                            Verdict::Failed {
+                                message: errs
+                                    .iter()
+                                    .map(|e| e.describe())
+                                    .collect::<Vec<_>>()
+                                    .join("\n"),
+                                line: errs.iter().find_map(|e| e.origin.and_then(|o| o.1)),
+                            },
+                        ));
+                    }
+                    members.retain(|i| !failed.contains_key(i));
+                }
+            }
+        }
+    };
+
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let job = queue.lock().expect("not poisoned").pop_front();
+                    let Some(job) = job else { break };
+                    let done = match job {
+                        Job::Alone(i) => vec![(i, standalone(i))],
+                        Job::Group(members) => group(members),
+                    };
+                    results.lock().expect("not poisoned").extend(done);
+                }
+            });
+        }
+    });
+    for (i, v) in results.into_inner().expect("not poisoned") {
+        verdicts[i] = Some(v);
+    }
+    let verdicts = verdicts
+        .into_iter()
+        .map(|v| {
+            v.unwrap_or(Verdict::Failed {
+                message: "not checked".into(),
+                line: None,
+            })
+        })
+        .collect();
+    (verdicts, compiles.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snippet(code: &str) -> RustSnippet {
+        RustSnippet {
+            code: code.into(),
+            lang: super::super::extract::lang_string(""),
+            edition: "2021".into(),
+            first_line: 10,
+        }
+    }
+
+    #[test]
+    fn hidden_lines_main_and_result_wrapping() {
+        let p = prepare(&snippet("# use std::fmt;\nlet x = 1;\n## not hidden\n"));
+        let text: Vec<&str> = p.body.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(
+            text,
+            [
+                "fn main() {",
+                "use std::fmt;",
+                "let x = 1;",
+                "# not hidden",
+                "}"
+            ]
+        );
+        assert_eq!(p.body[2].1, Some(11));
+        let p = prepare(&snippet(
+            "let n: i32 = \"5\".parse()?;\nOk::<(), std::num::ParseIntError>(())\n",
+        ));
+        assert!(p.body[0].0.contains("_inner"));
+        let p = prepare(&snippet("#![forbid(unsafe_code)]\nfn main() {}\n"));
+        assert_eq!(p.crate_attrs, ["#![forbid(unsafe_code)]"]);
+        assert!(!p.mergeable);
+        assert!(
+            has_fn_main("pub fn main() {}")
+                && has_fn_main("fn main<>() {}")
+                && !has_fn_main("fn mainly() {}")
+        );
+    }
+}

@@ -1,0 +1,277 @@
+//! `handbook check snippets`: verdicts compared with rustdoc's, failures located,
+//! timeouts, output caps and the cache.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::*;
+
+/// Runs `handbook check snippets` on `book` with its own cache folder.
+fn check(book: &Path, cache: &Path, extra: &[&str]) -> (Run, serde_json::Value) {
+    let mut args = vec![
+        "check",
+        "snippets",
+        "--book",
+        book.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let run: Run = Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .args(&args)
+        .env("HANDBOOK_CACHE_DIR", cache)
+        .output()
+        .unwrap()
+        .into();
+    let json = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
+    (run, json)
+}
+
+/// rustdoc's verdict per fence line: `ok`, `FAILED` or `ignored`.
+fn rustdoc_verdicts(file: &Path, edition: &str) -> BTreeMap<usize, String> {
+    let out = Command::new("rustdoc")
+        .args([
+            "--test",
+            file.file_name().unwrap().to_str().unwrap(),
+            "--edition",
+            edition,
+        ])
+        .current_dir(file.parent().unwrap())
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("rustdoc runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .filter_map(|l| {
+            let l = l.strip_prefix("test ")?;
+            let line: usize = l.split("(line ").nth(1)?.split(')').next()?.parse().ok()?;
+            let verdict = l.rsplit(" ... ").next()?.to_string();
+            Some((line, verdict))
+        })
+        .collect()
+}
+
+#[test]
+fn every_verdict_matches_rustdoc() {
+    let book = fixture("snippets/rustdoc");
+    let cache = tempdir();
+    let (run, json) = check(&book, cache.path(), &["--no-cache"]);
+    assert_eq!(run.code, 1, "failures.md fails: {}", run.stderr);
+    let mut compared = 0;
+    for chapter in ["attributes.md", "failures.md"] {
+        let expected = rustdoc_verdicts(&book.join("src").join(chapter), "2021");
+        assert!(
+            expected.len() >= 5,
+            "rustdoc ran on {chapter}: {expected:?}"
+        );
+        let ours: Vec<&serde_json::Value> = json["snippets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["file"] == format!("src/{chapter}"))
+            .collect();
+        for s in &ours {
+            let line = s["line"].as_u64().unwrap() as usize;
+            match (s["lang"].as_str().unwrap(), expected.get(&line)) {
+                ("rust", Some(verdict)) => {
+                    let mapped = match s["status"].as_str().unwrap() {
+                        "passed" => "ok",
+                        "failed" => "FAILED",
+                        "ignored" => "ignored",
+                        other => other,
+                    };
+                    assert_eq!(
+                        mapped, verdict,
+                        "{chapter}:{line}: ours {s}, rustdoc {verdict}"
+                    );
+                    compared += 1;
+                }
+                ("rust", None) => panic!("{chapter}:{line}: we treat it as Rust, rustdoc does not"),
+                (_, Some(v)) => panic!(
+                    "{chapter}:{line}: rustdoc tests it ({v}), we treat it as {}",
+                    s["lang"]
+                ),
+                (_, None) => {}
+            }
+        }
+        let ours_rust = ours.iter().filter(|s| s["lang"] == "rust").count();
+        assert_eq!(
+            ours_rust,
+            expected.len(),
+            "{chapter}: the same blocks are Rust"
+        );
+    }
+    assert!(compared >= 20, "compared {compared} verdicts");
+}
+
+#[test]
+fn failures_are_located_and_other_blocks_parsed() {
+    let book = fixture("snippets/rustdoc");
+    let cache = tempdir();
+    let (_, json) = check(&book, cache.path(), &["--no-cache"]);
+    let find = |file: &str, line: u64| -> serde_json::Value {
+        json["snippets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["file"] == file && s["line"] == line)
+            .cloned()
+            .unwrap_or_else(|| panic!("no snippet at {file}:{line}"))
+    };
+    let moved = find("src/failures.md", 3);
+    assert_eq!(moved["status"], "failed");
+    assert_eq!(
+        moved["error_line"], 6,
+        "the compiler's error maps to the markdown line"
+    );
+    assert!(moved["message"].as_str().unwrap().contains("E0382"));
+    let assert_fail = find("src/failures.md", 9);
+    assert_eq!(
+        assert_fail["error_line"], 11,
+        "the panic maps to the markdown line"
+    );
+    assert!(
+        find("src/failures.md", 14)["message"]
+            .as_str()
+            .unwrap()
+            .contains("without panicking")
+    );
+    assert!(
+        find("src/failures.md", 18)["message"]
+            .as_str()
+            .unwrap()
+            .contains("compiled")
+    );
+    let toml = find("src/failures.md", 28);
+    assert_eq!(
+        (
+            toml["lang"].as_str(),
+            toml["status"].as_str(),
+            toml["error_line"].as_u64()
+        ),
+        (Some("toml"), Some("failed"), Some(30))
+    );
+    assert_eq!(find("src/failures.md", 33)["status"], "failed");
+    assert_eq!(find("src/failures.md", 37)["status"], "failed");
+    assert_eq!(find("src/failures.md", 41)["status"], "failed");
+    let python = json["snippets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["lang"] == "python")
+        .unwrap();
+    assert_eq!(
+        python["status"], "skipped",
+        "other languages are skipped, never passed"
+    );
+    // Error codes must appear.
+    assert_eq!(find("src/error-codes.md", 6)["status"], "passed");
+    let wrong = find("src/error-codes.md", 12);
+    assert_eq!(wrong["status"], "failed");
+    assert!(
+        wrong["message"].as_str().unwrap().contains("expects E0308"),
+        "{wrong}"
+    );
+}
+
+#[test]
+fn human_output_ends_with_the_counts_and_github_annotates() {
+    let book = fixture("snippets/rustdoc");
+    let cache = tempdir();
+    let human: Run = Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .args(["check", "snippets", "--book", book.to_str().unwrap()])
+        .env("HANDBOOK_CACHE_DIR", cache.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(human.code, 1);
+    assert!(
+        human
+            .stderr
+            .trim_end()
+            .ends_with("21 passed, 10 failed, 2 skipped, 2 ignored"),
+        "{}",
+        human.stderr
+    );
+    assert!(
+        human.stderr.contains("--> src/failures.md:6:1"),
+        "{}",
+        human.stderr
+    );
+    let github: Run = Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .args([
+            "check",
+            "snippets",
+            "--book",
+            book.to_str().unwrap(),
+            "--format",
+            "github",
+        ])
+        .current_dir(repo())
+        .env("HANDBOOK_CACHE_DIR", cache.path())
+        .output()
+        .unwrap()
+        .into();
+    assert!(
+        github
+            .stdout
+            .contains("::error file=tests/fixtures/snippets/rustdoc/src/failures.md,line=6,"),
+        "{}",
+        github.stdout
+    );
+}
+
+#[test]
+fn a_loop_times_out_and_huge_output_is_capped() {
+    let book = fixture("snippets/hostile");
+    let cache = tempdir();
+    let started = std::time::Instant::now();
+    let (run, json) = check(&book, cache.path(), &["--timeout", "3"]);
+    assert_eq!(run.code, 1);
+    let snippets = json["snippets"].as_array().unwrap();
+    let looping = &snippets[0];
+    assert_eq!(looping["status"], "failed");
+    assert!(
+        looping["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("timed out after 3 s"),
+        "{looping}"
+    );
+    let loud = &snippets[1];
+    assert_eq!(loud["status"], "failed");
+    let message = loud["message"].as_str().unwrap();
+    assert!(
+        message.len() < 80 * 1024,
+        "captured output is capped ({} bytes)",
+        message.len()
+    );
+    assert_eq!(snippets[2]["status"], "passed");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(120),
+        "no hang"
+    );
+}
+
+#[test]
+fn an_unchanged_rerun_compiles_nothing() {
+    let book = fixture("snippets/rustdoc");
+    let cache = tempdir();
+    let (_, first) = check(&book, cache.path(), &[]);
+    assert!(first["compiled"].as_u64().unwrap() > 0);
+    let (_, second) = check(&book, cache.path(), &[]);
+    assert_eq!(second["compiled"], 0, "every verdict came from the cache");
+    assert_eq!(
+        second["cached"].as_u64(),
+        first["snippets"]
+            .as_array()
+            .map(|s| s.iter().filter(|s| s["lang"] == "rust").count() as u64)
+    );
+    let strip = |v: &serde_json::Value| v["snippets"].clone();
+    assert_eq!(strip(&first), strip(&second), "the same verdicts");
+    let (_, forced) = check(&book, cache.path(), &["--no-cache"]);
+    assert!(forced["compiled"].as_u64().unwrap() > 0);
+}
