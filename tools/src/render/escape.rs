@@ -9,8 +9,24 @@
 use pulldown_cmark::{Event, Parser, Tag};
 
 /// Escapes one text value for a markdown template.
+///
+/// Inside code spans and code blocks entities would show literally, and HTML is shown as
+/// text anyway, so code is kept as written; only mdBook's directives are escaped there,
+/// in mdBook's own way (`\{{#…}}`).
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
+    let mut last = 0;
+    for range in code_ranges(text) {
+        escape_prose(&text[last..range.start], &mut out);
+        out.push_str(&text[range.start..range.end].replace("{{#", "\\{{#"));
+        last = range.end;
+    }
+    escape_prose(&text[last..], &mut out);
+    // Links are looked for in the escaped text: that is the text mdBook will parse.
+    defuse_links(&out)
+}
+
+fn escape_prose(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
             '<' => out.push_str("&lt;"),
@@ -22,8 +38,18 @@ pub fn markdown(text: &str) -> String {
             _ => out.push(c),
         }
     }
-    // Links are looked for in the escaped text: that is the text mdBook will parse.
-    defuse_links(&out)
+}
+
+/// Byte ranges of code spans and code blocks, in order and not overlapping.
+fn code_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    for (event, range) in Parser::new(text).into_offset_iter() {
+        let code = matches!(event, Event::Code(_) | Event::Start(Tag::CodeBlock(_)));
+        if code && ranges.last().is_none_or(|r| r.end <= range.start) {
+            ranges.push(range);
+        }
+    }
+    ranges
 }
 
 /// Escapes text for an HTML or SVG attribute or element embedded in a page (braces
@@ -106,6 +132,16 @@ mod tests {
         assert_eq!(
             markdown("<script>alert(1)</script> & {{#include x}}"),
             "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#123;&#123;#include x&#125;&#125;"
+        );
+    }
+
+    #[test]
+    fn code_stays_as_written_but_directives_are_escaped() {
+        assert_eq!(
+            markdown(
+                "a < b and `x < y` then\n\n```rust\nlet v: Vec<u8> = vec![]; // {{#include x}}\n```\n"
+            ),
+            "a &lt; b and `x < y` then\n\n```rust\nlet v: Vec<u8> = vec![]; // \\{{#include x}}\n```\n"
         );
     }
 

@@ -530,7 +530,19 @@ pub fn check(snippets: &[RustSnippet], jobs: usize, timeout: Duration) -> (Vec<V
         Alone(usize),
         Group(Vec<usize>),
     }
-    let mut queue: std::collections::VecDeque<Job> = groups.into_values().map(Job::Group).collect();
+    // One merged program per edition and per worker: rustc compiles a small crate on
+    // one core, so `jobs` smaller crates compile side by side.
+    let workers = jobs.max(1);
+    let mut queue: std::collections::VecDeque<Job> = groups
+        .into_values()
+        .flat_map(|members| {
+            let size = members.len().div_ceil(workers).max(8);
+            members
+                .chunks(size)
+                .map(|c| Job::Group(c.to_vec()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
     queue.extend(alone.into_iter().map(Job::Alone));
     let queue = std::sync::Mutex::new(queue);
     let results = std::sync::Mutex::new(Vec::<(usize, Verdict)>::new());

@@ -275,3 +275,38 @@ fn an_unchanged_rerun_compiles_nothing() {
     let (_, forced) = check(&book, cache.path(), &["--no-cache"]);
     assert!(forced["compiled"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn snippets_in_yaml_text_fields_are_checked_at_their_yaml_line() {
+    let dir = fixture_copy("render/two-briefings");
+    let yaml = dir
+        .path()
+        .join("content/platform-reliability-board-level-concern.yaml");
+    let text = read(&yaml).replace(
+        "  text: Observability shortens incidents and makes reliability work measurable.\n",
+        "  text: |\n    Observability shortens incidents.\n\n    ```rust\n    let budget: u32 = 5;\n    assert_eq!(budget, 6);\n    ```\n",
+    );
+    std::fs::write(&yaml, &text).unwrap();
+    let fence = text.lines().position(|l| l.trim() == "```rust").unwrap() + 1;
+    let cache = tempdir();
+    let (run, json) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let s = &json["snippets"].as_array().unwrap()[0];
+    assert_eq!(
+        s["file"],
+        "content/platform-reliability-board-level-concern.yaml"
+    );
+    assert_eq!(s["line"], fence as u64);
+    assert_eq!(s["error_line"], fence as u64 + 2);
+    assert_eq!(s["status"], "failed");
+    // The generated page shows the code as written.
+    assert_eq!(handbook(dir.path(), &["build"]).code, 0);
+    let page = read(
+        dir.path()
+            .join("book/briefings/platform-reliability-board-level-concern/insights.html"),
+    );
+    assert!(
+        page.contains("budget: u32"),
+        "the code block is on the page"
+    );
+}
