@@ -123,6 +123,22 @@ pub enum CheckCommand {
         #[arg(long, default_value_t = 10)]
         timeout: u64,
     },
+    /// Check every link of the built book, offline unless `--remote`.
+    Links {
+        /// The book's root folder: the book is built and each broken link reported at
+        /// the markdown line where it is written.
+        #[arg(long, default_value = ".", conflicts_with = "html")]
+        book: PathBuf,
+        /// Check an already built site instead (lines are then HTML lines).
+        #[arg(long)]
+        html: Option<PathBuf>,
+        /// Check http(s) links too (settings under `[preprocessor.handbook.links]`).
+        #[arg(long)]
+        remote: bool,
+        /// How to print the results.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
 }
 
 /// How problems are printed.
@@ -218,6 +234,15 @@ pub fn run(cli: Cli) -> Outcome {
             }
         }
         Command::Build { root, dest, format } => build(&root, &dest, format),
+        Command::Check {
+            what:
+                CheckCommand::Links {
+                    book,
+                    html,
+                    remote,
+                    format,
+                },
+        } => check_links(&book, html.as_deref(), remote, format),
         Command::Check {
             what:
                 CheckCommand::Snippets {
@@ -441,5 +466,79 @@ fn check_snippets(options: &crate::snippets::Options, format: Format) -> Outcome
         Outcome::Findings
     } else {
         Outcome::Clean
+    }
+}
+
+fn check_links(book: &Path, html: Option<&Path>, remote: bool, format: Format) -> Outcome {
+    let options = crate::links::Options {
+        remote,
+        cache_dir: crate::snippets::default_cache_dir(),
+    };
+    let result = match html {
+        Some(site) => crate::links::check_html(site, &options),
+        None => crate::links::check_book(book, &options),
+    };
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Outcome::Failed;
+        }
+    };
+    let root = html.unwrap_or(book);
+    let diagnostics: Vec<Diagnostic> = report
+        .broken
+        .iter()
+        .map(|b| {
+            let path = root.join(&b.file);
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let column = text
+                .lines()
+                .nth(b.line.saturating_sub(1))
+                .and_then(|l| l.find(&b.url))
+                .map_or(1, |c| c + 1);
+            Diagnostic::error(format!("broken link `{}`: {}", b.url, b.reason))
+                .at(crate::diagnostics::Location::in_text(
+                    Path::new(&b.file),
+                    &text,
+                    b.line,
+                    column,
+                    b.url.chars().count(),
+                ))
+                .help("fix the link target, or the heading or `id` it points at")
+        })
+        .collect();
+    let summary = format!(
+        "{} link target(s) checked, {} broken link(s)",
+        report.checked,
+        report.broken.len()
+    );
+    match format {
+        Format::Human => {
+            eprint!("{}", render_all(&diagnostics, color()));
+            if report.cached > 0 {
+                eprintln!("links: {} remote result(s) from the cache", report.cached);
+            }
+            eprintln!("{summary}");
+        }
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("report is JSON")
+        ),
+        Format::Github => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            for mut d in diagnostics {
+                if let Some(loc) = d.primary.as_mut() {
+                    loc.file = root.join(&loc.file);
+                }
+                println!("{}", d.github(&cwd));
+            }
+            println!("{summary}");
+        }
+    }
+    if report.broken.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
     }
 }

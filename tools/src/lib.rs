@@ -22,6 +22,7 @@ pub mod cli;
 pub mod content;
 pub mod diagnostics;
 pub mod ingest;
+pub mod links;
 pub mod render;
 pub mod snippets;
 pub mod xref;

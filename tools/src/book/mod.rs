@@ -217,13 +217,23 @@ pub struct BuildOptions {
 pub fn build(root: &Path, dest: &Path, options: &BuildOptions) -> Result<Built, BuildError> {
     let mut md =
         MDBook::load(root).with_context(|| format!("loading the book at `{}`", root.display()))?;
-    let settings = Settings::from_config(&md.config)?;
-    let (knowledge, problems) = crate::xref::load(&settings.content_dir(root));
-    let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(Diagnostic::is_error);
-    if !errors.is_empty() {
-        return Err(BuildError::Findings(errors));
+    // Any mdBook builds; only a handbook (with `[preprocessor.handbook]`) has content.
+    let uses_handbook = md
+        .config
+        .get::<toml::Value>("preprocessor.handbook")?
+        .is_some();
+    let mut warnings = Vec::new();
+    let mut handbook = None;
+    if uses_handbook {
+        let settings = Settings::from_config(&md.config)?;
+        let (knowledge, problems) = crate::xref::load(&settings.content_dir(root));
+        let errors: Vec<Diagnostic>;
+        (errors, warnings) = problems.into_iter().partition(Diagnostic::is_error);
+        if !errors.is_empty() {
+            return Err(BuildError::Findings(errors));
+        }
+        handbook = Some((knowledge.export(), Handbook::with_knowledge(knowledge)));
     }
-    let export = knowledge.export();
 
     let dest = if dest.is_absolute() {
         dest.to_path_buf()
@@ -246,9 +256,13 @@ pub fn build(root: &Path, dest: &Path, options: &BuildOptions) -> Result<Built, 
         md.config
             .set("output.html.live-reload-endpoint", endpoint)?;
     }
-    let pre = Handbook::with_knowledge(knowledge);
-    let found = pre.problems();
-    md.with_preprocessor(pre);
+    let mut export = None;
+    let mut found = Arc::default();
+    if let Some((json, pre)) = handbook {
+        found = pre.problems();
+        md.with_preprocessor(pre);
+        export = Some(json);
+    }
     if let Err(e) = md.build() {
         let found = std::mem::take(&mut *found.lock().expect("not poisoned"));
         return Err(if found.is_empty() {
@@ -257,9 +271,12 @@ pub fn build(root: &Path, dest: &Path, options: &BuildOptions) -> Result<Built, 
             BuildError::Findings(found)
         });
     }
-    let mut json = serde_json::to_string_pretty(&export).context("serialising handbook.json")?;
-    json.push('\n');
-    std::fs::write(staging.path().join("handbook.json"), json).context("writing handbook.json")?;
+    if let Some(json) = &export {
+        let mut text = serde_json::to_string_pretty(json).context("serialising handbook.json")?;
+        text.push('\n');
+        std::fs::write(staging.path().join("handbook.json"), text)
+            .context("writing handbook.json")?;
+    }
     swap_into_place(staging.keep(), &dest)?;
     Ok(Built { dest, warnings })
 }

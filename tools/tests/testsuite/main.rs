@@ -3,6 +3,7 @@
 mod book;
 mod content;
 mod ingest;
+mod links;
 mod render;
 mod serve;
 mod snippets;

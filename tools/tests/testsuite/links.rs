@@ -1,0 +1,234 @@
+//! `handbook check links`: exactly the true findings, each at its markdown line; remote
+//! checks against a real HTTP server on 127.0.0.1, with a cache.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::support::*;
+
+fn check(
+    dir: &std::path::Path,
+    cache: &std::path::Path,
+    extra: &[&str],
+) -> (Run, serde_json::Value) {
+    let mut args = vec!["check", "links", "--book", ".", "--format", "json"];
+    args.extend_from_slice(extra);
+    let run: Run = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .args(&args)
+        .current_dir(dir)
+        .env("HANDBOOK_CACHE_DIR", cache)
+        .output()
+        .unwrap()
+        .into();
+    let json = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
+    (run, json)
+}
+
+fn broken(json: &serde_json::Value) -> Vec<(String, u64, String, String)> {
+    json["broken"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["file"].as_str().unwrap().to_string(),
+                b["line"].as_u64().unwrap(),
+                b["url"].as_str().unwrap().to_string(),
+                b["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn exactly_the_broken_links_each_once_at_its_markdown_line() {
+    let dir = fixture_copy("links/broken");
+    let cache = tempdir();
+    let (run, json) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found: Vec<(String, u64, String)> = broken(&json)
+        .into_iter()
+        .map(|(f, l, u, _)| (f, l, u))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "src/guide.md".to_string(),
+                15,
+                "#setup-and-install".to_string()
+            ),
+            (
+                "src/guide.md".to_string(),
+                17,
+                "img/missing.png".to_string()
+            ),
+            ("src/index.md".to_string(), 8, "missing.md".to_string()),
+            (
+                "src/index.md".to_string(),
+                10,
+                "guide.md#no-such-section".to_string()
+            ),
+            ("src/nested/deep.md".to_string(), 5, "guide.md".to_string()),
+        ]
+    );
+    let reasons: Vec<String> = broken(&json).into_iter().map(|b| b.3).collect();
+    assert!(
+        reasons[0].contains("missing fragment") && reasons[2].contains("missing page"),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn the_handbook_itself_has_no_broken_links_and_yaml_links_are_located() {
+    let dir = handbook_copy();
+    let cache = tempdir();
+    let (run, json) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(json["checked"].as_u64().unwrap() > 10, "{json}");
+
+    // A broken link written in a YAML text field is reported at that YAML line.
+    let yaml = std::fs::read_dir(dir.path().join("content"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .unwrap();
+    let text = read(&yaml);
+    let at = text.find("  impact: ").unwrap();
+    let line = text[..at].matches('\n').count() + 1;
+    std::fs::write(
+        &yaml,
+        format!(
+            "{}  impact: See [the appendix](appendix.md).\n{}",
+            &text[..at],
+            &text[text[at..].find('\n').unwrap() + at + 1..]
+        ),
+    )
+    .unwrap();
+    let (run, json) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let rel = yaml
+        .strip_prefix(dir.path())
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    assert_eq!(
+        broken(&json)
+            .into_iter()
+            .map(|(f, l, u, _)| (f, l, u))
+            .collect::<Vec<_>>(),
+        vec![(rel, line as u64, "appendix.md".to_string())]
+    );
+}
+
+/// A real HTTP server on 127.0.0.1 counting requests per path.
+fn serve() -> (u16, Arc<Mutex<BTreeMap<String, usize>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let counts: Arc<Mutex<BTreeMap<String, usize>>> = Arc::default();
+    let seen = Arc::clone(&counts);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let seen = Arc::clone(&seen);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    return;
+                }
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
+                        break;
+                    }
+                }
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let n = {
+                    let mut c = seen.lock().unwrap();
+                    let n = c.entry(path.clone()).or_insert(0);
+                    *n += 1;
+                    *n
+                };
+                let response = match path.as_str() {
+                    "/ok" => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_string(),
+                    "/missing" => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_string(),
+                    "/moved" => "HTTP/1.1 301 Moved Permanently\r\nLocation: /ok\r\nContent-Length: 0\r\n\r\n".to_string(),
+                    "/busy" if n == 1 => "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n".to_string(),
+                    "/busy" => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_string(),
+                    "/slow" => {
+                        std::thread::sleep(Duration::from_secs(4));
+                        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_string()
+                    }
+                    _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_string(),
+                };
+                let _ = stream.write_all(
+                    response
+                        .replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n")
+                        .as_bytes(),
+                );
+            });
+        }
+    });
+    (port, counts)
+}
+
+#[test]
+fn remote_links_against_a_local_server_with_retries_timeouts_and_a_cache() {
+    let (port, counts) = serve();
+    let dir = fixture_copy("render/two-briefings");
+    let toml = dir.path().join("book.toml");
+    std::fs::write(&toml, read(&toml) + "\n[preprocessor.handbook.links]\ntimeout = 1\nmax-retries = 1\nretry-wait = 1\nmax-concurrency = 4\n").unwrap();
+    let chapter = dir.path().join("src/intro.md");
+    let base = format!("http://127.0.0.1:{port}");
+    std::fs::write(&chapter, format!(
+        "# Introduction\n\n[ok]({base}/ok)\n\n[missing]({base}/missing)\n\n[moved]({base}/moved)\n\n[busy]({base}/busy)\n\n[slow]({base}/slow)\n\n[ok again]({base}/ok)\n"
+    )).unwrap();
+    let cache = tempdir();
+
+    let (offline, json) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(offline.code, 0, "offline by default: {}", offline.stderr);
+    assert!(json["broken"].as_array().unwrap().is_empty());
+    assert!(
+        counts.lock().unwrap().is_empty(),
+        "no request without --remote"
+    );
+
+    let (run, json) = check(dir.path(), cache.path(), &["--remote"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = broken(&json);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(
+        (found[0].1, found[0].2.as_str(), found[0].3.as_str()),
+        (5, format!("{base}/missing").as_str(), "HTTP 404")
+    );
+    assert_eq!(
+        (found[1].1, found[1].2.as_str()),
+        (11, format!("{base}/slow").as_str())
+    );
+    assert!(found[1].3.contains("timed out"), "{:?}", found[1]);
+    let first = counts.lock().unwrap().clone();
+    // `/ok` is written twice but requested once, plus once at the end of `/moved`.
+    assert_eq!(first.get("/ok"), Some(&2), "{first:?}");
+    assert!(
+        first.get("/busy").copied().unwrap_or(0) >= 2,
+        "429 is retried: {first:?}"
+    );
+
+    let (again, json) = check(dir.path(), cache.path(), &["--remote"]);
+    assert_eq!(again.code, 1);
+    assert_eq!(broken(&json).len(), 2);
+    let second = counts.lock().unwrap().clone();
+    for path in ["/ok", "/missing", "/moved", "/busy"] {
+        assert_eq!(
+            first.get(path),
+            second.get(path),
+            "cached: no new request for {path}"
+        );
+    }
+    assert!(json["cached"].as_u64().unwrap() >= 4);
+}
