@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diagnostics::{Diagnostic, Severity, render_all};
+use crate::diagnostics::{Diagnostic, render_all};
 
 /// Turns executive briefings into a cross-linked, checked strategy handbook.
 #[derive(Debug, Parser)]
@@ -47,11 +47,21 @@ pub enum Command {
     },
     /// Print the JSON Schema of content files.
     Schema,
-    /// Check the handbook: code snippets, links.
+    /// The gate: validate the content, build the book into `book/`, check its links
+    /// (offline) and its snippets; or one check alone (`check links`, `check snippets`).
     Check {
-        /// What to check.
+        /// One check alone.
         #[command(subcommand)]
-        what: CheckCommand,
+        what: Option<CheckCommand>,
+        /// The handbook's root folder (holding `book.toml`).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder of the build (relative to the root).
+        #[arg(long, default_value = "book")]
+        dest: PathBuf,
+        /// How to print the results.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Build the handbook website: validate, render, run mdBook, write `handbook.json`.
     Build {
@@ -184,31 +194,296 @@ fn color() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
 }
 
-/// Prints diagnostics in the chosen format and says whether any is an error.
-fn report(diagnostics: &[Diagnostic], format: Format, stage: &str) -> bool {
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
+/// The result of one stage, ready to print in any format.
+struct Stage {
+    name: &'static str,
+    /// Located findings (errors fail the command; warnings do not).
+    diagnostics: Vec<Diagnostic>,
+    /// One line for people.
+    summary: String,
+    /// The stage's own report, for `--format json`.
+    data: serde_json::Value,
+    /// Set when the stage could not run at all.
+    failure: Option<String>,
+}
+
+impl Stage {
+    fn new(
+        name: &'static str,
+        diagnostics: Vec<Diagnostic>,
+        summary: String,
+        data: serde_json::Value,
+    ) -> Stage {
+        Stage {
+            name,
+            diagnostics,
+            summary,
+            data,
+            failure: None,
+        }
+    }
+
+    fn failed(name: &'static str, error: &anyhow::Error) -> Stage {
+        Stage {
+            name,
+            diagnostics: Vec::new(),
+            summary: format!("{name}: could not run: {error:#}"),
+            data: serde_json::json!({ "error": format!("{error:#}") }),
+            failure: Some(format!("{error:#}")),
+        }
+    }
+
+    fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    fn outcome(&self) -> Outcome {
+        if self.failure.is_some() {
+            Outcome::Failed
+        } else if self.errors() > 0 {
+            Outcome::Findings
+        } else {
+            Outcome::Clean
+        }
+    }
+}
+
+/// Prints stages in the chosen format; one stage's JSON is its own report, several
+/// stages make one document.
+fn emit(stages: &[Stage], format: Format) -> Outcome {
     match format {
         Format::Human => {
             let mut err = std::io::stderr().lock();
-            let _ = write!(err, "{}", render_all(diagnostics, color()));
-            let _ = writeln!(err, "{stage}: {errors} error(s), {warnings} warning(s)");
+            for stage in stages {
+                let _ = write!(err, "{}", render_all(&stage.diagnostics, color()));
+            }
+            for stage in stages {
+                let _ = writeln!(err, "{}", stage.summary);
+            }
         }
         Format::Json => {
-            let doc = serde_json::json!({ "stage": stage, "errors": errors, "warnings": warnings, "diagnostics": diagnostics });
+            let doc = match stages {
+                [one] => one.data.clone(),
+                _ => serde_json::json!({
+                    "ok": stages.iter().all(|s| s.outcome() == Outcome::Clean),
+                    "stages": stages.iter().map(|s| serde_json::json!({
+                        "stage": s.name, "outcome": format!("{:?}", s.outcome()).to_lowercase(),
+                        "summary": s.summary, "report": s.data,
+                    })).collect::<Vec<_>>(),
+                }),
+            };
             println!(
                 "{}",
-                serde_json::to_string_pretty(&doc).expect("diagnostics are JSON")
+                serde_json::to_string_pretty(&doc).expect("reports are JSON")
             );
         }
         Format::Github => {
             let root = std::env::current_dir().unwrap_or_default();
-            for d in diagnostics {
-                println!("{}", d.github(&root));
+            for stage in stages {
+                for d in &stage.diagnostics {
+                    println!("{}", d.github(&root));
+                }
+                if let Some(why) = &stage.failure {
+                    println!("::error title={}::{}", stage.name, why.replace('\n', "%0A"));
+                }
+            }
+            // Annotations are the data; the summaries are for the log.
+            for stage in stages {
+                eprintln!("{}", stage.summary);
             }
         }
     }
-    errors > 0
+    stages
+        .iter()
+        .map(Stage::outcome)
+        .max_by_key(|o| match o {
+            Outcome::Clean => 0,
+            Outcome::Findings => 1,
+            Outcome::Failed => 2,
+        })
+        .unwrap_or(Outcome::Clean)
+}
+
+fn validate_stage(content: &Path) -> (Stage, crate::xref::Knowledge) {
+    let (knowledge, problems) = crate::xref::load(content);
+    let errors = problems.iter().filter(|d| d.is_error()).count();
+    let warnings = problems.len() - errors;
+    let mut summary = format!("validate: {errors} error(s), {warnings} warning(s)");
+    if errors == 0 {
+        summary.push_str(&format!(
+            "\nvalidate: {} content file(s), {} item(s) ok",
+            knowledge.files.len(),
+            knowledge.index.len()
+        ));
+    }
+    let data = serde_json::json!({ "stage": "validate", "errors": errors, "warnings": warnings, "diagnostics": problems });
+    (Stage::new("validate", problems, summary, data), knowledge)
+}
+
+fn build_stage(root: &Path, dest: &Path) -> Stage {
+    match crate::book::build(root, dest, &crate::book::BuildOptions::default()) {
+        Ok(built) => {
+            let summary = format!(
+                "build: built {}",
+                crate::diagnostics::normalize(&built.dest).display()
+            );
+            let data = serde_json::json!({ "dest": built.dest, "warnings": built.warnings });
+            Stage::new("build", built.warnings, summary, data)
+        }
+        Err(crate::book::BuildError::Findings(problems)) => {
+            let summary = format!(
+                "build: {} error(s); the previous output is unchanged",
+                problems.iter().filter(|d| d.is_error()).count()
+            );
+            let data = serde_json::json!({ "diagnostics": problems });
+            Stage::new("build", problems, summary, data)
+        }
+        Err(crate::book::BuildError::Failed(e)) => {
+            let mut stage = Stage::failed("build", &e);
+            stage.summary.push_str("; the previous output is unchanged");
+            stage
+        }
+    }
+}
+
+fn links_stage(root: &Path, result: anyhow::Result<crate::links::Report>) -> Stage {
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => return Stage::failed("links", &e),
+    };
+    let diagnostics = report
+        .broken
+        .iter()
+        .map(|b| {
+            let path = crate::diagnostics::normalize(&root.join(&b.file));
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let column = text
+                .lines()
+                .nth(b.line.saturating_sub(1))
+                .and_then(|l| l.find(&b.url))
+                .map_or(1, |c| l_chars(&text, b.line, c) + 1);
+            Diagnostic::error(format!("broken link `{}`: {}", b.url, b.reason))
+                .at(crate::diagnostics::Location::in_text(
+                    &path,
+                    &text,
+                    b.line,
+                    column,
+                    b.url.chars().count(),
+                ))
+                .help("fix the link target, or the heading or `id` it points at")
+        })
+        .collect();
+    let mut summary = format!(
+        "links: {} target(s) checked, {} broken link(s)",
+        report.checked,
+        report.broken.len()
+    );
+    if report.cached > 0 {
+        summary.push_str(&format!(
+            " ({} remote result(s) from the cache)",
+            report.cached
+        ));
+    }
+    Stage::new(
+        "links",
+        diagnostics,
+        summary,
+        serde_json::to_value(&report).expect("report is JSON"),
+    )
+}
+
+/// The character column of byte offset `byte` on 1-based `line` of `text`.
+fn l_chars(text: &str, line: usize, byte: usize) -> usize {
+    text.lines()
+        .nth(line.saturating_sub(1))
+        .map_or(0, |l| l[..byte.min(l.len())].chars().count())
+}
+
+fn snippets_stage(options: &crate::snippets::Options) -> Stage {
+    use crate::snippets::Status;
+    let report = match crate::snippets::check(options) {
+        Ok(r) => r,
+        Err(e) => return Stage::failed("snippets", &e),
+    };
+    let diagnostics = report
+        .diagnostics(&options.root)
+        .into_iter()
+        .map(|mut d| {
+            if let Some(loc) = d.primary.as_mut() {
+                loc.file = crate::diagnostics::normalize(&options.root.join(&loc.file));
+            }
+            d
+        })
+        .collect();
+    let summary = format!(
+        "snippets: {} rustc run(s), {} cached verdict(s)\n{} passed, {} failed, {} skipped, {} ignored",
+        report.compiled,
+        report.cached,
+        report.count(Status::Passed),
+        report.count(Status::Failed),
+        report.count(Status::Skipped),
+        report.count(Status::Ignored),
+    );
+    Stage::new(
+        "snippets",
+        diagnostics,
+        summary,
+        serde_json::to_value(&report).expect("report is JSON"),
+    )
+}
+
+fn snippet_options(
+    root: &Path,
+    no_cache: bool,
+    jobs: Option<usize>,
+    timeout: u64,
+) -> crate::snippets::Options {
+    crate::snippets::Options {
+        root: root.to_path_buf(),
+        no_cache,
+        jobs: jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        timeout: std::time::Duration::from_secs(timeout),
+        cache_dir: crate::snippets::default_cache_dir(),
+    }
+}
+
+/// The gate: every stage, in pipeline order; a stage that depends on a failed one is
+/// not run.
+fn gate(root: &Path, dest: &Path, format: Format) -> Outcome {
+    let settings = mdbook_driver::MDBook::load(root)
+        .and_then(|md| crate::book::Settings::from_config(&md.config));
+    let content = match settings {
+        Ok(s) => s.content_dir(root),
+        Err(e) => return emit(&[Stage::failed("validate", &e)], format),
+    };
+    let (validate, _) = validate_stage(&content);
+    let mut stages = vec![validate];
+    if stages[0].outcome() == Outcome::Clean {
+        let mut build = build_stage(root, dest);
+        // The build repeats the content warnings that `validate` already reported.
+        build.diagnostics.retain(Diagnostic::is_error);
+        stages.push(build);
+    }
+    if stages
+        .last()
+        .is_some_and(|s| s.name == "build" && s.outcome() == Outcome::Clean)
+    {
+        let site = if dest.is_absolute() {
+            dest.to_path_buf()
+        } else {
+            root.join(dest)
+        };
+        let options = crate::links::Options {
+            remote: false,
+            cache_dir: crate::snippets::default_cache_dir(),
+        };
+        stages.push(links_stage(
+            root,
+            crate::links::check_site(root, &site, &options),
+        ));
+    }
+    stages.push(snippets_stage(&snippet_options(root, false, None, 10)));
+    emit(&stages, format)
 }
 
 /// Runs a parsed command line.
@@ -219,50 +494,61 @@ pub fn run(cli: Cli) -> Outcome {
             out,
             force,
         } => ingest(&briefing, &out, force),
-        Command::Validate { content, format } => {
-            let (knowledge, problems) = crate::xref::load(&content);
-            let failed = report(&problems, format, "validate");
-            if format == Format::Human && !failed {
-                let files = knowledge.files.len();
-                let items = knowledge.index.len();
-                eprintln!("validate: {files} content file(s), {items} item(s) ok");
-            }
-            if failed {
-                Outcome::Findings
-            } else {
-                Outcome::Clean
-            }
-        }
-        Command::Build { root, dest, format } => build(&root, &dest, format),
+        Command::Validate { content, format } => emit(&[validate_stage(&content).0], format),
+        Command::Build { root, dest, format } => emit(&[build_stage(&root, &dest)], format),
+        Command::Check {
+            what: None,
+            root,
+            dest,
+            format,
+        } => gate(&root, &dest, format),
         Command::Check {
             what:
-                CheckCommand::Links {
+                Some(CheckCommand::Links {
                     book,
                     html,
                     remote,
                     format,
-                },
-        } => check_links(&book, html.as_deref(), remote, format),
+                }),
+            ..
+        } => {
+            let options = crate::links::Options {
+                remote,
+                cache_dir: crate::snippets::default_cache_dir(),
+            };
+            match html {
+                Some(site) => emit(
+                    &[links_stage(
+                        &site,
+                        crate::links::check_html(&site, &options),
+                    )],
+                    format,
+                ),
+                None => emit(
+                    &[links_stage(
+                        &book,
+                        crate::links::check_book(&book, &options),
+                    )],
+                    format,
+                ),
+            }
+        }
         Command::Check {
             what:
-                CheckCommand::Snippets {
+                Some(CheckCommand::Snippets {
                     book,
                     format,
                     no_cache,
                     jobs,
                     timeout,
-                },
-        } => {
-            let options = crate::snippets::Options {
-                root: book,
-                no_cache,
-                jobs: jobs
-                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
-                timeout: std::time::Duration::from_secs(timeout),
-                cache_dir: crate::snippets::default_cache_dir(),
-            };
-            check_snippets(&options, format)
-        }
+                }),
+            ..
+        } => emit(
+            &[snippets_stage(&snippet_options(
+                &book, no_cache, jobs, timeout,
+            ))],
+            format,
+        ),
         Command::Preprocess { args } => preprocess(&args),
         Command::Serve { root, port } => serve(&root, port),
         Command::Render { root, out } => match crate::book::render_plain(&root, &out) {
@@ -271,12 +557,19 @@ pub fn run(cli: Cli) -> Outcome {
                 Outcome::Clean
             }
             Err(crate::book::BuildError::Findings(problems)) => {
-                report(&problems, Format::Human, "render");
-                Outcome::Findings
+                let data = serde_json::json!({ "diagnostics": problems });
+                emit(
+                    &[Stage::new(
+                        "render",
+                        problems,
+                        "render: failed".into(),
+                        data,
+                    )],
+                    Format::Human,
+                )
             }
             Err(crate::book::BuildError::Failed(e)) => {
-                eprintln!("error: {e:#}");
-                Outcome::Failed
+                emit(&[Stage::failed("render", &e)], Format::Human)
             }
         },
         Command::Schema => {
@@ -288,12 +581,19 @@ pub fn run(cli: Cli) -> Outcome {
             format: ExportFormat::Json,
         } => {
             let (knowledge, problems) = crate::xref::load(&content);
-            let errors: Vec<Diagnostic> = problems
-                .into_iter()
-                .filter(|d| d.severity == Severity::Error)
-                .collect();
-            if report_errors(&errors) {
-                return Outcome::Findings;
+            let errors: Vec<Diagnostic> =
+                problems.into_iter().filter(Diagnostic::is_error).collect();
+            if !errors.is_empty() {
+                let summary = format!("content: {} error(s)", errors.len());
+                return emit(
+                    &[Stage::new(
+                        "export",
+                        errors,
+                        summary,
+                        serde_json::Value::Null,
+                    )],
+                    Format::Human,
+                );
             }
             println!(
                 "{}",
@@ -302,14 +602,6 @@ pub fn run(cli: Cli) -> Outcome {
             Outcome::Clean
         }
     }
-}
-
-/// Prints errors only (for commands whose own output is data); true when there were any.
-fn report_errors(errors: &[Diagnostic]) -> bool {
-    if errors.is_empty() {
-        return false;
-    }
-    report(errors, Format::Human, "content")
 }
 
 fn ingest(briefing: &Path, out: &Path, force: bool) -> Outcome {
@@ -325,47 +617,24 @@ fn ingest(briefing: &Path, out: &Path, force: bool) -> Outcome {
             Outcome::Clean
         }
         Err(problems) => {
-            report(&problems, Format::Human, "ingest");
-            eprintln!("ingest: nothing written");
-            Outcome::Findings
-        }
-    }
-}
-
-fn build(root: &Path, dest: &Path, format: Format) -> Outcome {
-    report_build(
-        &crate::book::build(root, dest, &crate::book::BuildOptions::default()),
-        format,
-    )
-}
-
-fn report_build(
-    result: &Result<crate::book::Built, crate::book::BuildError>,
-    format: Format,
-) -> Outcome {
-    match result {
-        Ok(built) => {
-            if !built.warnings.is_empty() {
-                report(&built.warnings, format, "build");
-            }
-            eprintln!("built {}", built.dest.display());
-            Outcome::Clean
-        }
-        Err(crate::book::BuildError::Findings(problems)) => {
-            report(problems, format, "build");
-            eprintln!("build failed: the previous output is unchanged");
-            Outcome::Findings
-        }
-        Err(crate::book::BuildError::Failed(e)) => {
-            eprintln!("error: {e:#}");
-            eprintln!("build failed: the previous output is unchanged");
-            Outcome::Failed
+            let errors = problems.len();
+            let summary =
+                format!("ingest: {errors} error(s), 0 warning(s)\ningest: nothing written");
+            emit(
+                &[Stage::new(
+                    "ingest",
+                    problems,
+                    summary,
+                    serde_json::Value::Null,
+                )],
+                Format::Human,
+            )
         }
     }
 }
 
 /// mdBook's command protocol; see [`crate::book::run_command`].
-fn preprocess(args: &[String]) -> Outcome {
+pub fn preprocess(args: &[String]) -> Outcome {
     let supports = match args {
         [] => None,
         [s, renderer] if s == "supports" => Some(renderer.as_str()),
@@ -395,7 +664,22 @@ fn serve(root: &Path, port: u16) -> Outcome {
             eprintln!("changed: {}; rebuilding", names.join(", "));
         }
         Event::Built(result) => {
-            if report_build(result, Format::Human) != Outcome::Clean {
+            let stage = match result {
+                Ok(built) => Stage::new(
+                    "build",
+                    built.warnings.clone(),
+                    format!("build: built {}", built.dest.display()),
+                    serde_json::Value::Null,
+                ),
+                Err(crate::book::BuildError::Findings(p)) => Stage::new(
+                    "build",
+                    p.clone(),
+                    "build: failed".into(),
+                    serde_json::Value::Null,
+                ),
+                Err(crate::book::BuildError::Failed(e)) => Stage::failed("build", e),
+            };
+            if emit(std::slice::from_ref(&stage), Format::Human) != Outcome::Clean {
                 eprintln!("the preview keeps showing the last good build");
             }
         }
@@ -406,139 +690,5 @@ fn serve(root: &Path, port: u16) -> Outcome {
             eprintln!("error: {e:#}");
             Outcome::Failed
         }
-    }
-}
-
-fn check_snippets(options: &crate::snippets::Options, format: Format) -> Outcome {
-    use crate::snippets::Status;
-    let report = match crate::snippets::check(options) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return Outcome::Failed;
-        }
-    };
-    let summary = format!(
-        "{} passed, {} failed, {} skipped, {} ignored",
-        report.count(Status::Passed),
-        report.count(Status::Failed),
-        report.count(Status::Skipped),
-        report.count(Status::Ignored)
-    );
-    match format {
-        Format::Human => {
-            let mut by_file: std::collections::BTreeMap<&str, [usize; 4]> = Default::default();
-            for s in &report.snippets {
-                by_file.entry(&s.file).or_default()[s.status as usize] += 1;
-            }
-            let diagnostics = report.diagnostics(&options.root);
-            eprint!("{}", render_all(&diagnostics, color()));
-            for (file, [passed, failed, ignored, skipped]) in by_file {
-                eprintln!(
-                    "{file}: {passed} passed, {failed} failed, {skipped} skipped, {ignored} ignored"
-                );
-            }
-            eprintln!(
-                "snippets: {} rustc run(s), {} cached verdict(s)",
-                report.compiled, report.cached
-            );
-            eprintln!("{summary}");
-        }
-        Format::Json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&report).expect("report is JSON")
-            );
-        }
-        Format::Github => {
-            let root = std::env::current_dir().unwrap_or_default();
-            for d in report.diagnostics(&options.root) {
-                let mut d = d;
-                if let Some(loc) = d.primary.as_mut() {
-                    loc.file = options.root.join(&loc.file);
-                }
-                println!("{}", d.github(&root));
-            }
-            println!("{summary}");
-        }
-    }
-    if report.count(Status::Failed) > 0 {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    }
-}
-
-fn check_links(book: &Path, html: Option<&Path>, remote: bool, format: Format) -> Outcome {
-    let options = crate::links::Options {
-        remote,
-        cache_dir: crate::snippets::default_cache_dir(),
-    };
-    let result = match html {
-        Some(site) => crate::links::check_html(site, &options),
-        None => crate::links::check_book(book, &options),
-    };
-    let report = match result {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return Outcome::Failed;
-        }
-    };
-    let root = html.unwrap_or(book);
-    let diagnostics: Vec<Diagnostic> = report
-        .broken
-        .iter()
-        .map(|b| {
-            let path = root.join(&b.file);
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let column = text
-                .lines()
-                .nth(b.line.saturating_sub(1))
-                .and_then(|l| l.find(&b.url))
-                .map_or(1, |c| c + 1);
-            Diagnostic::error(format!("broken link `{}`: {}", b.url, b.reason))
-                .at(crate::diagnostics::Location::in_text(
-                    Path::new(&b.file),
-                    &text,
-                    b.line,
-                    column,
-                    b.url.chars().count(),
-                ))
-                .help("fix the link target, or the heading or `id` it points at")
-        })
-        .collect();
-    let summary = format!(
-        "{} link target(s) checked, {} broken link(s)",
-        report.checked,
-        report.broken.len()
-    );
-    match format {
-        Format::Human => {
-            eprint!("{}", render_all(&diagnostics, color()));
-            if report.cached > 0 {
-                eprintln!("links: {} remote result(s) from the cache", report.cached);
-            }
-            eprintln!("{summary}");
-        }
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("report is JSON")
-        ),
-        Format::Github => {
-            let cwd = std::env::current_dir().unwrap_or_default();
-            for mut d in diagnostics {
-                if let Some(loc) = d.primary.as_mut() {
-                    loc.file = root.join(&loc.file);
-                }
-                println!("{}", d.github(&cwd));
-            }
-            println!("{summary}");
-        }
-    }
-    if report.broken.is_empty() {
-        Outcome::Clean
-    } else {
-        Outcome::Findings
     }
 }

@@ -129,8 +129,13 @@ pub fn check_book(root: &Path, options: &Options) -> anyhow::Result<Report> {
         }
         Err(crate::book::BuildError::Failed(e)) => return Err(e.context("building the book")),
     }
+    check_site(root, &site, options)
+}
+
+/// Checks the links of the book at `root` against its already built `site`.
+pub fn check_site(root: &Path, site: &Path, options: &Options) -> anyhow::Result<Report> {
     let (links, settings) = chapter_links(root)?;
-    let by_target = group(links, |page, url| target(&site, page, url), options);
+    let by_target = group(links, |page, url| target(site, page, url), options);
     check_links(by_target, settings, options)
 }
 
