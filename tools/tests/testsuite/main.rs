@@ -2,6 +2,7 @@
 
 mod book;
 mod content;
+mod gate;
 mod ingest;
 mod links;
 mod render;

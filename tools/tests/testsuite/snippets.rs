@@ -197,7 +197,9 @@ fn human_output_ends_with_the_counts_and_github_annotates() {
         human.stderr
     );
     assert!(
-        human.stderr.contains("/snippets/rustdoc/src/failures.md:6:1"),
+        human
+            .stderr
+            .contains("/snippets/rustdoc/src/failures.md:6:1"),
         "{}",
         human.stderr
     );

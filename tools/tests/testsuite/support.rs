@@ -43,6 +43,11 @@ pub(crate) fn handbook(cwd: &Path, args: &[&str]) -> Run {
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
+        // Snippet and link caches stay inside the build folder, never in the home folder.
+        .env(
+            "HANDBOOK_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        )
         .output()
         .expect("the handbook binary runs")
         .into()
