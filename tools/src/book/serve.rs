@@ -96,6 +96,9 @@ pub fn serve(
         .context("watching book.toml")?;
     let watch_root = root.clone();
     std::thread::spawn(move || {
+        // The watcher also reports files being read (by the build itself), so a rebuild
+        // starts only when a file's size or modification time really changed.
+        let mut last = fingerprint(&absolute_root);
         for events in rx {
             let Ok(events) = events else { continue };
             let changed: Vec<PathBuf> = events
@@ -103,9 +106,11 @@ pub fn serve(
                 .map(|e| e.path)
                 .filter(|p| relevant(&absolute_root, p))
                 .collect();
-            if changed.is_empty() {
+            let now = fingerprint(&absolute_root);
+            if changed.is_empty() || now == last {
                 continue;
             }
+            last = now;
             watcher_report(Event::Changed(&changed));
             let result = build(&watch_root, &site, &options);
             watcher_report(Event::Built(&result));
@@ -124,6 +129,30 @@ pub fn serve(
     })?;
     drop(debouncer);
     Ok(())
+}
+
+/// Size and modification time of every watched file.
+fn fingerprint(
+    root: &Path,
+) -> std::collections::BTreeMap<PathBuf, (u64, Option<std::time::SystemTime>)> {
+    let watched = ["content", "src", "theme"].map(|d| root.join(d));
+    let files = watched
+        .iter()
+        .flat_map(|dir| {
+            walkdir::WalkDir::new(dir)
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+        })
+        .map(|e| e.into_path())
+        .chain(std::iter::once(root.join("book.toml")));
+    files
+        .filter_map(|p| {
+            let meta = std::fs::metadata(&p).ok()?;
+            meta.is_file()
+                .then(|| (p, (meta.len(), meta.modified().ok())))
+        })
+        .collect()
 }
 
 /// Whether a changed path should trigger a rebuild: anything under the watched

@@ -38,7 +38,7 @@ fn resolve(page: &str, href: &str) -> String {
 fn card_links(site: &Path, page: &str) -> BTreeMap<String, BTreeSet<String>> {
     let html = Html::parse_document(&read(site.join(page)));
     let cards = Selector::parse("div.hb-card").unwrap();
-    let heading = Selector::parse("h3[id]").unwrap();
+    let heading = Selector::parse("h2[id], h3[id]").unwrap();
     let links = Selector::parse("a[href]").unwrap();
     let mut out = BTreeMap::new();
     for card in html.select(&cards) {

@@ -1,6 +1,7 @@
 //! The integration test suite: one binary, one module per pipeline stage.
 
 mod book;
+mod browser;
 mod content;
 mod gate;
 mod ingest;

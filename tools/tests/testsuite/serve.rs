@@ -1,88 +1,6 @@
 //! `handbook serve`: a real server on 127.0.0.1, a real websocket, real file changes.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-
 use crate::support::*;
-
-struct Server {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn start(root: &std::path::Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_handbook"))
-            .args(["serve", "--port", "0"])
-            .current_dir(root)
-            .env("NO_COLOR", "1")
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                if tx.send(line.unwrap_or_default()).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut server = Server {
-            child,
-            lines,
-            port: 0,
-        };
-        let line = server.wait_for("serving the handbook on http://127.0.0.1:");
-        server.port = line
-            .rsplit(':')
-            .next()
-            .unwrap()
-            .split('/')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        server
-    }
-
-    /// Waits for a stderr line containing `needle`; panics after 60 s.
-    fn wait_for(&self, needle: &str) -> String {
-        let mut seen = Vec::new();
-        loop {
-            match self.lines.recv_timeout(Duration::from_secs(60)) {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(line) => seen.push(line),
-                Err(_) => panic!("no line with {needle:?}; saw:\n{}", seen.join("\n")),
-            }
-        }
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut body = String::new();
-        s.read_to_string(&mut body).unwrap();
-        let status = body.split_whitespace().nth(1).unwrap().parse().unwrap();
-        (status, body)
-    }
-}
 
 #[test]
 fn serve_rebuilds_reloads_and_keeps_the_last_good_site() {
@@ -98,6 +16,18 @@ fn serve_rebuilds_reloads_and_keeps_the_last_good_site() {
 
     let (mut socket, _) =
         tungstenite::connect(format!("ws://127.0.0.1:{}/__livereload", server.port)).unwrap();
+    // Nothing changed, so nothing reloads (the build reading files must not count).
+    let tcp = |s: &tungstenite::WebSocket<
+        tungstenite::stream::MaybeTlsStream<std::net::TcpStream>,
+    >| match s.get_ref() {
+        tungstenite::stream::MaybeTlsStream::Plain(t) => t.try_clone().unwrap(),
+        _ => unreachable!("plain ws://"),
+    };
+    tcp(&socket)
+        .set_read_timeout(Some(std::time::Duration::from_millis(1500)))
+        .unwrap();
+    assert!(socket.read().is_err(), "no reload without a change");
+    tcp(&socket).set_read_timeout(None).unwrap();
     let chapter = dir.path().join("src/how-to-read.md");
     std::fs::write(
         &chapter,

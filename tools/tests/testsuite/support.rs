@@ -117,3 +117,78 @@ pub(crate) fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
         })
         .collect()
 }
+
+/// A running `handbook serve`, stopped when dropped.
+pub(crate) struct Server {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    pub(crate) port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    pub(crate) fn start(root: &std::path::Path) -> Server {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
+            .args(["serve", "--port", "0"])
+            .current_dir(root)
+            .env("NO_COLOR", "1")
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+                if tx.send(line.unwrap_or_default()).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = Server {
+            child,
+            lines,
+            port: 0,
+        };
+        let line = server.wait_for("serving the handbook on http://127.0.0.1:");
+        server.port = line
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        server
+    }
+
+    /// Waits for a stderr line containing `needle`; panics after 60 s.
+    pub(crate) fn wait_for(&self, needle: &str) -> String {
+        let mut seen = Vec::new();
+        loop {
+            match self.lines.recv_timeout(std::time::Duration::from_secs(60)) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(line) => seen.push(line),
+                Err(_) => panic!("no line with {needle:?}; saw:\n{}", seen.join("\n")),
+            }
+        }
+    }
+
+    pub(crate) fn get(&self, path: &str) -> (u16, String) {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        std::io::Write::write_all(&mut s, request.as_bytes()).unwrap();
+        let mut body = String::new();
+        std::io::Read::read_to_string(&mut s, &mut body).unwrap();
+        let status = body.split_whitespace().nth(1).unwrap().parse().unwrap();
+        (status, body)
+    }
+}

@@ -1,0 +1,86 @@
+// Drives Debian's Chromium (through playwright-core) over the handbook served on
+// 127.0.0.1 and prints what it saw as JSON; the Rust test suite judges the result.
+//
+// usage: node check.mjs BASE_URL SCREENSHOT_DIR BRIEFING_ID
+// env:   HANDBOOK_NODE_MODULES (folder holding playwright-core and axe-core),
+//        CHROMIUM (default /usr/bin/chromium)
+import { createRequire } from "node:module";
+import path from "node:path";
+
+const require = createRequire(path.join(process.env.HANDBOOK_NODE_MODULES, "noop.js"));
+const { chromium } = require("playwright-core");
+const axePath = require.resolve("axe-core/axe.min.js");
+
+const [base, shots, briefing] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+const consoleErrors = [];
+page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(`${page.url()}: ${m.text()}`); });
+page.on("pageerror", (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
+
+async function axe() {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+}
+
+const out = { consoleErrors, axe: {} };
+
+// Home: the executive summary.
+await page.goto(`${base}/`, { waitUntil: "load" });
+out.homeTitle = await page.textContent("main h1");
+out.homeFigures = await page.locator(".hb-figure").count();
+out.homeFitsOneScreen = await page.evaluate(() => {
+  const table = document.querySelector("main table");
+  return table ? table.getBoundingClientRect().bottom : null;
+});
+await page.screenshot({ path: path.join(shots, "home.png"), fullPage: false });
+out.axe.home = await axe();
+
+// A recommendation: follow its first insight link.
+const recs = `${base}/briefings/${briefing}/recommendations.html`;
+await page.goto(recs, { waitUntil: "load" });
+await page.screenshot({ path: path.join(shots, "recommendation.png") });
+out.axe.recommendation = await axe();
+const link = page.locator("div.hb-action a[href*='insights.html#']").first();
+const href = await link.getAttribute("href");
+out.insightLink = { href };
+await Promise.all([page.waitForURL(/insights\.html#/), link.click()]);
+const id = href.split("#")[1];
+out.insightLink.landedOn = new URL(page.url()).pathname + new URL(page.url()).hash;
+out.insightLink.expectedId = id;
+out.insightLink.targetVisible = await page.evaluate((id) => {
+  const el = document.getElementById(id);
+  if (!el) return false;
+  const r = el.getBoundingClientRect();
+  return r.top >= 0 && r.top < window.innerHeight;
+}, id);
+out.insightLink.targetText = await page.evaluate((id) => document.getElementById(id)?.textContent ?? null, id);
+
+// Search: the search box finds "memory safety".
+await page.goto(`${base}/`, { waitUntil: "load" });
+await page.click("#mdbook-search-toggle");
+// mdBook searches on key presses, once its index has loaded: type like a person.
+await page.waitForTimeout(300);
+await page.locator("#mdbook-searchbar").pressSequentially("memory safety", { delay: 30 });
+await page.waitForSelector("#mdbook-searchresults li", { timeout: 10000 }).catch(() => {});
+out.searchResults = await page.$$eval("#mdbook-searchresults li a", (as) => as.map((a) => a.textContent.trim()));
+await page.screenshot({ path: path.join(shots, "search.png") });
+
+// The traceability matrix.
+await page.goto(`${base}/briefings/${briefing}/matrix.html`, { waitUntil: "load" });
+await page.screenshot({ path: path.join(shots, "matrix.png"), fullPage: true });
+out.axe.matrix = await axe();
+
+// Print view holds the whole handbook.
+await page.goto(`${base}/print.html`, { waitUntil: "load" });
+out.printHeadings = await page.locator("main h1").count();
+
+await browser.close();
+console.log(JSON.stringify(out, null, 2));

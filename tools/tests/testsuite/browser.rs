@@ -1,0 +1,96 @@
+//! The handbook in a real browser: Debian's headless Chromium, driven through
+//! playwright-core, over `handbook serve` on 127.0.0.1, with axe-core's accessibility
+//! rules. Screenshots are kept in `target/screenshots/` for review.
+
+use crate::support::*;
+
+const BRIEFING: &str = "rust-strategic-rise-enterprise-infrastructure";
+
+#[test]
+fn leaders_can_read_navigate_and_search_the_handbook() {
+    let modules = repo().join("target/node/node_modules");
+    assert!(
+        modules.join("playwright-core").is_dir() && modules.join("axe-core").is_dir(),
+        "playwright-core and axe-core are missing: run `bash .ci/run` (it installs them into target/node)"
+    );
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        std::path::Path::new(&chromium).exists(),
+        "Chromium is missing: `apt-get install chromium` (`.ci/run` does it)"
+    );
+
+    let dir = handbook_copy();
+    let server = Server::start(dir.path());
+    let shots = repo().join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(repo().join("tests/browser/check.mjs"))
+        .args([
+            format!("http://127.0.0.1:{}", server.port),
+            shots.display().to_string(),
+            BRIEFING.to_string(),
+        ])
+        .env("HANDBOOK_NODE_MODULES", &modules)
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    assert_eq!(
+        seen["homeTitle"], "Rust’s Strategic Rise in Enterprise Infrastructure",
+        "{seen}"
+    );
+    assert_eq!(seen["homeFigures"], 4);
+    assert!(
+        seen["homeFitsOneScreen"]
+            .as_f64()
+            .is_some_and(|bottom| bottom < 1400.0),
+        "summary table ends at {}",
+        seen["homeFitsOneScreen"]
+    );
+
+    let link = &seen["insightLink"];
+    let expected = link["expectedId"].as_str().unwrap();
+    assert_eq!(
+        link["landedOn"],
+        format!("/briefings/{BRIEFING}/insights.html#{expected}"),
+        "{link}"
+    );
+    assert_eq!(link["targetVisible"], true, "{link}");
+
+    let results = seen["searchResults"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r.as_str().unwrap().to_lowercase().contains("memory safety")),
+        "search results: {results:?}"
+    );
+
+    assert_eq!(
+        seen["consoleErrors"],
+        serde_json::json!([]),
+        "the console shows no errors"
+    );
+    for page in ["home", "recommendation", "matrix"] {
+        assert_eq!(
+            seen["axe"][page],
+            serde_json::json!([]),
+            "serious or critical accessibility violations on {page}"
+        );
+    }
+    assert!(
+        seen["printHeadings"].as_u64().unwrap() >= 8,
+        "print.html holds the whole handbook"
+    );
+    for shot in ["home.png", "recommendation.png", "search.png", "matrix.png"] {
+        assert!(
+            shots.join(shot).metadata().unwrap().len() > 10_000,
+            "{shot}"
+        );
+    }
+}
