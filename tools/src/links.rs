@@ -356,6 +356,41 @@ fn group(
     by_target
 }
 
+/// mdBook writes `index.html` as a copy of the first chapter; checking both would report
+/// each of that chapter's broken links twice.
+fn index_is_a_copy(site: &Path) -> bool {
+    let main = |text: &str| {
+        text.split_once("<main>")
+            .and_then(|(_, rest)| rest.split_once("</main>"))
+            .map(|(m, _)| m.to_string())
+    };
+    let Some(index) = std::fs::read_to_string(site.join("index.html"))
+        .ok()
+        .as_deref()
+        .and_then(main)
+    else {
+        return false;
+    };
+    walkdir::WalkDir::new(site)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .filter(|e| {
+            e.depth() > 1
+                || !matches!(
+                    e.file_name().to_str(),
+                    Some("index.html" | "print.html" | "404.html" | "toc.html")
+                )
+        })
+        .any(|e| {
+            std::fs::read_to_string(e.path())
+                .ok()
+                .as_deref()
+                .and_then(main)
+                .is_some_and(|m| m == index)
+        })
+}
+
 fn check_links(
     by_target: BTreeMap<String, BTreeSet<Origin>>,
     settings: RemoteSettings,
@@ -486,13 +521,17 @@ pub fn check_html(site: &Path, options: &Options) -> anyhow::Result<Report> {
     use lychee_lib::{BaseInfo, Collector, Input, Request, RequestError};
     let runtime = tokio::runtime::Runtime::new()?;
     let site = std::path::absolute(site)?;
+    let mut excluded = vec![r"/print\.html$".to_string(), r"/404\.html$".to_string()];
+    if index_is_a_copy(&site) {
+        excluded.push(format!(
+            "^{}$",
+            regex::escape(&site.join("index.html").to_string_lossy())
+        ));
+    }
     let requests: Vec<Result<Request, RequestError>> = runtime.block_on(async {
         let collector = Collector::new(Some(site.clone()), BaseInfo::none())?
             .skip_ignored(false)
-            .excluded_paths(lychee_lib::filter::PathExcludes::new([
-                r"/print\.html$",
-                r"/404\.html$",
-            ])?);
+            .excluded_paths(lychee_lib::filter::PathExcludes::new(&excluded)?);
         let inputs = HashSet::from([Input::from_value(&site.to_string_lossy())?]);
         anyhow::Ok(
             collector

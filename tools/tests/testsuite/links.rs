@@ -232,3 +232,48 @@ fn remote_links_against_a_local_server_with_retries_timeouts_and_a_cache() {
     }
     assert!(json["cached"].as_u64().unwrap() >= 4);
 }
+
+#[test]
+fn a_built_site_alone_is_checked_without_duplicates_from_index_html() {
+    let dir = tempdir();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"L\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("src/SUMMARY.md"),
+        "# Summary\n\n- [One](one.md)\n- [Two](two.md)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/one.md"),
+        "# One\n\n[gone](missing.md) and [two](two.md#two)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/two.md"),
+        "# Two\n\n[nowhere](one.md#nowhere)\n",
+    )
+    .unwrap();
+    assert_eq!(
+        handbook(dir.path(), &["build"]).code,
+        0,
+        "any mdBook builds"
+    );
+    let cache = tempdir();
+    let run: Run = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .args(["check", "links", "--html", "book", "--format", "json"])
+        .current_dir(dir.path())
+        .env("HANDBOOK_CACHE_DIR", cache.path())
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let files: Vec<&str> = json["broken"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["file"].as_str().unwrap())
+        .collect();
+    // `index.html` is mdBook's copy of `one.html`: its broken link is reported once.
+    assert_eq!(files, ["one.html", "two.html"], "{json}");
+}
