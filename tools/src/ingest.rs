@@ -73,6 +73,8 @@ pub fn ingest(
         if !force {
             return Err(one(
                 Diagnostic::error(format!("`{}` already exists", yaml.display()))
+                    .at(crate::diagnostics::Location::in_text(&yaml, &std::fs::read_to_string(&yaml).unwrap_or_default(), 1, 1, 1))
+                    .label("this content file may hold curated edits")
                     .help("it may hold curated edits: pass `--force` to merge the briefing into it (curated edits are kept and reported), or `--out DIR` to write elsewhere"),
             ));
         }

@@ -5,3 +5,11 @@
 fn cli_cases() {
     trycmd::TestCases::new().case("../tests/cmd/*.toml");
 }
+
+/// The hostile-input corpus (`tests/corpus/`, written by `tests/corpus/generate.py`):
+/// every case pins its message and exit code, and its `.out` tree proves that neither
+/// the content nor the previous build changed.
+#[test]
+fn hostile_input_corpus() {
+    trycmd::TestCases::new().case("../tests/corpus/*.toml");
+}

@@ -215,8 +215,7 @@ pub struct BuildOptions {
 /// the preprocessor in-process, writes `handbook.json` beside the HTML, and only then
 /// swaps the new site into place. A failed build leaves `dest` as it was.
 pub fn build(root: &Path, dest: &Path, options: &BuildOptions) -> Result<Built, BuildError> {
-    let mut md =
-        MDBook::load(root).with_context(|| format!("loading the book at `{}`", root.display()))?;
+    let mut md = load(root)?;
     // Any mdBook builds; only a handbook (with `[preprocessor.handbook]`) has content.
     let uses_handbook = md
         .config
@@ -226,7 +225,11 @@ pub fn build(root: &Path, dest: &Path, options: &BuildOptions) -> Result<Built, 
     let mut handbook = None;
     if uses_handbook {
         let settings = Settings::from_config(&md.config)?;
-        let (knowledge, problems) = crate::xref::load(&settings.content_dir(root));
+        let content = settings.content_dir(root);
+        if !content.is_dir() {
+            return Err(BuildError::Findings(vec![missing_content(root, &content)]));
+        }
+        let (knowledge, problems) = crate::xref::load(&content);
         let errors: Vec<Diagnostic>;
         (errors, warnings) = problems.into_iter().partition(Diagnostic::is_error);
         if !errors.is_empty() {
@@ -279,6 +282,97 @@ pub fn build(root: &Path, dest: &Path, options: &BuildOptions) -> Result<Built, 
     }
     swap_into_place(staging.keep(), &dest)?;
     Ok(Built { dest, warnings })
+}
+
+/// Loads a book, turning mistakes in `SUMMARY.md` into located findings.
+pub fn load(root: &Path) -> Result<MDBook, BuildError> {
+    MDBook::load(root).map_err(|e| {
+        let text = format!("{e:#}");
+        let src = std::fs::read_to_string(root.join("book.toml"))
+            .ok()
+            .and_then(|t| t.parse::<toml::Table>().ok())
+            .and_then(|t| t.get("book")?.get("src")?.as_str().map(str::to_string))
+            .unwrap_or_else(|| "src".to_string());
+        let summary = crate::diagnostics::normalize(&root.join(src).join("SUMMARY.md"));
+        let summary_text = std::fs::read_to_string(&summary).unwrap_or_default();
+        let number_after = |key: &str| -> Option<usize> {
+            let rest = &text[text.find(key)? + key.len()..];
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        };
+        if text.contains("Summary parsing failed") {
+            let reason = text.rsplit(": ").next().unwrap_or(&text).to_string();
+            let location = crate::diagnostics::Location::in_text(
+                &summary,
+                &summary_text,
+                number_after("line ").unwrap_or(1),
+                number_after("column ").unwrap_or(1),
+                1,
+            );
+            return BuildError::Findings(vec![
+                Diagnostic::error(format!("invalid SUMMARY.md: {reason}"))
+                    .at(location)
+                    .help("each entry is `- [Title](file.md)`, indented by four spaces per level"),
+            ]);
+        }
+        if let Some(chapter) = text
+            .split("failed to read chapter `")
+            .nth(1)
+            .and_then(|r| r.split('`').next())
+        {
+            let line = summary_text
+                .lines()
+                .position(|l| l.contains(&format!("({chapter})")))
+                .map_or(1, |i| i + 1);
+            let column = summary_text
+                .lines()
+                .nth(line - 1)
+                .and_then(|l| l.find(chapter))
+                .map_or(1, |c| c + 1);
+            return BuildError::Findings(vec![
+                Diagnostic::error(format!(
+                    "SUMMARY.md lists `{chapter}`, which does not exist"
+                ))
+                .at(crate::diagnostics::Location::in_text(
+                    &summary,
+                    &summary_text,
+                    line,
+                    column,
+                    chapter.chars().count(),
+                ))
+                .help("create the chapter file, or fix or remove the entry"),
+            ]);
+        }
+        BuildError::Failed(e.context(format!("loading the book at `{}`", root.display())))
+    })
+}
+
+/// The content folder named in `book.toml` does not exist.
+fn missing_content(root: &Path, content: &Path) -> Diagnostic {
+    let toml_path = crate::diagnostics::normalize(&root.join("book.toml"));
+    let text = std::fs::read_to_string(&toml_path).unwrap_or_default();
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("content"))
+        .or_else(|| {
+            text.lines()
+                .position(|l| l.trim() == "[preprocessor.handbook]")
+        })
+        .map_or(1, |i| i + 1);
+    Diagnostic::error(format!(
+        "the content folder `{}` does not exist",
+        crate::diagnostics::normalize(content).display()
+    ))
+    .at(crate::diagnostics::Location::line(
+        &toml_path,
+        line,
+        text.lines().nth(line - 1).unwrap_or(""),
+    ))
+    .help(
+        "create it (`handbook ingest` writes one), or fix `content` under [preprocessor.handbook]",
+    )
 }
 
 /// Moves the finished build to `dest`, replacing what was there in one step where the

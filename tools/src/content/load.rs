@@ -367,7 +367,12 @@ fn yaml_error(path: &Path, text: &str, error: &serde_saphyr::Error) -> Diagnosti
     if let Some(i) = message.rfind(" at line ") {
         message = &message[..i];
     }
-    let message = message.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+    let message = if message.starts_with("multiple YAML documents") {
+        "the file holds several YAML documents (separated by `---`); a content file holds one"
+            .to_string()
+    } else {
+        message.replace(", set DuplicateKeyPolicy in Options if acceptable", "")
+    };
     let help = if message.contains("duplicate") {
         "a key may appear once per mapping: remove or rename one of them"
     } else if message.contains("tabs") {

@@ -86,6 +86,8 @@ pub struct Rendered {
 /// The handlebars registry with our templates.
 pub struct Renderer {
     hb: Handlebars<'static>,
+    /// Templates read from the theme, by name, with their file (to locate errors).
+    overrides: BTreeMap<String, std::path::PathBuf>,
 }
 
 /// `{{anchor id}}`: a heading attribute giving the heading the item's id. Written raw,
@@ -114,18 +116,22 @@ impl Renderer {
     /// `<theme_dir>/handbook/<name>.md.hbs`.
     pub fn new(theme_dir: Option<&Path>) -> Result<Renderer, Diagnostic> {
         let mut hb = Handlebars::new();
+        let mut overrides = BTreeMap::new();
         hb.set_strict_mode(true);
         hb.set_prevent_indent(true);
         hb.register_escape_fn(escape::markdown);
         hb.register_helper("anchor", Box::new(anchor_helper));
         for (name, default) in TEMPLATES {
-            let custom = theme_dir.map(|d| d.join(THEME_SUBDIR).join(format!("{name}.md.hbs")));
+            let custom = theme_dir.map(|d| {
+                crate::diagnostics::normalize(&d.join(THEME_SUBDIR).join(format!("{name}.md.hbs")))
+            });
             let (source, origin) = match custom.filter(|p| p.is_file()) {
                 Some(path) => {
                     let bytes = std::fs::read(&path).map_err(|e| {
                         Diagnostic::error(format!("cannot read template `{}`: {e}", path.display()))
                     })?;
                     let text = crate::diagnostics::decode_utf8(&path, &bytes)?.to_string();
+                    overrides.insert(name.to_string(), path.clone());
                     (text, path.display().to_string())
                 }
                 None => (default.to_string(), format!("built-in template `{name}`")),
@@ -145,13 +151,20 @@ impl Renderer {
                 d.help("fix the handlebars syntax, or delete the file to use the built-in template")
             })?;
         }
-        Ok(Renderer { hb })
+        Ok(Renderer { hb, overrides })
     }
 
     fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, Diagnostic> {
         self.hb.render(name, data).map_err(|e| {
-            Diagnostic::error(format!("cannot render template `{name}`: {e}"))
-                .help("a template names a field that does not exist; compare it with the built-in template of the same name")
+            let mut d = Diagnostic::error(format!("cannot render template `{name}`: {e}"))
+                .help("a template names a field that does not exist; compare it with the built-in template of the same name");
+            // An error in a template from the theme is shown in that file.
+            let file = e.template_name.as_ref().and_then(|t| self.overrides.get(t));
+            if let (Some(file), Some(line)) = (file, e.line_no) {
+                let text = std::fs::read_to_string(file).unwrap_or_default();
+                d = d.at(crate::diagnostics::Location::in_text(file, &text, line, e.column_no.unwrap_or(1), 1));
+            }
+            d
         })
     }
 

@@ -453,6 +453,8 @@ fn map_panic(prog: &Program, text: &str) -> (String, Option<usize>) {
                 md,
             ))
         });
+        // `thread 'main' (12345) panicked`: the thread id changes on every run.
+        let mapped = mapped.map(|(l, md)| (without_thread_id(&l), md));
         match mapped {
             Some((l, md)) => {
                 first.get_or_insert(md);
@@ -463,6 +465,19 @@ fn map_panic(prog: &Program, text: &str) -> (String, Option<usize>) {
         out.push('\n');
     }
     (out.trim_end().to_string(), first)
+}
+
+fn without_thread_id(line: &str) -> String {
+    match line.split_once("thread '").and_then(|(head, rest)| {
+        let (name, rest) = rest.split_once("' (")?;
+        let (id, tail) = rest.split_once(") ")?;
+        id.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| format!("{head}thread '{name}' {tail}"))
+    }) {
+        Some(l) => l,
+        None => line.to_string(),
+    }
 }
 
 fn run_verdict(

@@ -76,6 +76,8 @@ pub struct Knowledge {
     pub index: BTreeMap<String, ItemRef>,
     /// Reverse relations: for a target id, the ids that point at it, by relation name.
     backlinks: BTreeMap<String, BTreeMap<&'static str, Vec<String>>>,
+    /// The content folder the files were loaded from.
+    content_root: PathBuf,
 }
 
 /// A relation field: its name, the kinds it may point at, and its reverse name.
@@ -356,6 +358,7 @@ pub fn resolve(files: Vec<ContentFile>, content_root: &Path) -> (Knowledge, Vec<
         files,
         index,
         backlinks,
+        content_root: content_root.to_path_buf(),
     };
     problems.extend(knowledge.coverage_warnings());
     (knowledge, problems)
@@ -468,6 +471,18 @@ impl Knowledge {
         normalize(&base.join(&source.file))
     }
 
+    /// A path as published: relative to the folder holding the content folder (the book
+    /// root), so exports do not depend on where the command ran.
+    fn published(&self, path: &Path) -> String {
+        let content = normalize(&self.content_root);
+        let root = content.parent().unwrap_or(Path::new(""));
+        let rel = normalize(path);
+        rel.strip_prefix(root)
+            .unwrap_or(&rel)
+            .to_string_lossy()
+            .replace('\\', "/")
+    }
+
     /// The knowledge base as one JSON document for other tools (`handbook export`).
     pub fn export(&self) -> serde_json::Value {
         use serde_json::{Value, json};
@@ -479,7 +494,7 @@ impl Knowledge {
             let doc = &file.doc;
             let source = |s: &Option<Source>| match s {
                 Some(s) => json!({
-                    "file": self.source_path(f, s).to_string_lossy().replace('\\', "/"),
+                    "file": self.published(&self.source_path(f, s)),
                     "line_start": s.line_start,
                     "line_end": s.line_end,
                 }),
@@ -489,7 +504,7 @@ impl Knowledge {
             briefings.push(json!({
                 "id": b.id, "title": b.title, "subtitle": b.subtitle, "introduction": b.introduction,
                 "source": source(&b.source), "tags": b.tags,
-                "file": file.path.to_string_lossy().replace('\\', "/"),
+                "file": self.published(&file.path),
             }));
             for s in &doc.sections {
                 sections.push(json!({

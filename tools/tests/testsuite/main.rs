@@ -4,6 +4,7 @@ mod book;
 mod browser;
 mod content;
 mod gate;
+mod hostile;
 mod ingest;
 mod links;
 mod render;

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Writes the hostile-input corpus: one trycmd case per broken or hostile input.
+
+Each case is a small handbook (`book.toml`, `src/`, `content/`) with a previous build
+(`book/index.html`) in `<case>.in/`; `<case>.out/` is the same tree, so trycmd checks
+that neither the content nor the previous site changed. The expected messages and exit
+codes live in `<case>.toml` (fill them with `TRYCMD=overwrite`, then review).
+
+Run from the repository root: python3 tests/corpus/generate.py
+"""
+import os
+import shutil
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+BOOK = '[book]\ntitle = "Corpus"\nsrc = "src"\n\n[build]\ncreate-missing = false\n\n[preprocessor.handbook]\ncommand = "handbook preprocess"\n'
+SUMMARY = "# Summary\n\n- [Intro](intro.md)\n"
+INTRO = "# Intro\n\nA small handbook.\n"
+PREVIOUS = "<!doctype html><title>previous good build</title>\n"
+GOOD = """briefing:
+  id: b
+  title: A briefing
+insights:
+- id: i1
+  title: One insight
+  text: It matters.
+  impact: Much.
+actions:
+- id: a1
+  title: One action
+  text: Do it.
+  impact: Better.
+  addresses:
+  - i1
+"""
+
+
+def case(name, files, args=None, code=1, extra=""):
+    root = os.path.join(HERE, name + ".in")
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.rmtree(os.path.join(HERE, name + ".out"), ignore_errors=True)
+    tree = {
+        "book.toml": BOOK,
+        "src/SUMMARY.md": SUMMARY,
+        "src/intro.md": INTRO,
+        "book/index.html": PREVIOUS,
+    }
+    tree.update(files)
+    for path, text in tree.items():
+        if text is None:
+            continue
+        full = os.path.join(root, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode())
+    shutil.copytree(root, os.path.join(HERE, name + ".out"))
+    args = args or ["build"]
+    with open(os.path.join(HERE, name + ".toml"), "w") as f:
+        f.write('bin.name = "handbook"\n')
+        f.write("args = [" + ", ".join(f'"{a}"' for a in args) + "]\n")
+        f.write(f"status.code = {code}\nfs.sandbox = true\n{extra}stdout = \"\"\nstderr = \"\"\n")
+
+
+def yaml(text):
+    return {"content/b.yaml": text}
+
+
+# YAML syntax and structure
+case("yaml-unclosed-quote", yaml('briefing:\n  id: b\n  title: "unclosed\n'))
+case("yaml-tab-indent", yaml("briefing:\n\tid: b\n\ttitle: T\n"))
+case("yaml-bad-indentation", yaml("briefing:\n  id: b\n title: T\n"))
+case("yaml-duplicate-key", yaml("briefing:\n  id: b\n  title: T\n  title: U\n"))
+case("yaml-not-a-mapping", yaml("- just\n- a list\n"))
+case("yaml-multiple-documents", yaml("briefing: {id: b, title: T}\n---\nbriefing: {id: c, title: U}\n"))
+case("yaml-alias-bomb", yaml("briefing:\n  id: b\n  title: T\n  tags: &a0 [x, x, x, x, x, x, x, x, x]\nx1: &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0]\nx2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1]\nx3: &a3 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2]\nx4: &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3]\nx5: &a5 [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4]\nx6: &a6 [*a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5]\n"))
+case("yaml-deep-nesting", yaml("briefing: " + "[" * 20000 + "]" * 20000 + "\n"))
+# Types, fields, values
+case("field-wrong-type-text", yaml(GOOD.replace("text: It matters.", "text: 42")))
+case("field-wrong-type-tags", yaml(GOOD.replace("  impact: Much.\n", "  impact: Much.\n  tags: security\n", 1)))
+case("field-wrong-type-list", yaml(GOOD.replace("  addresses:\n  - i1\n", "  addresses: i1\n")))
+case("field-unknown", yaml(GOOD.replace("  impact: Better.\n", "  impact: Better.\n  colour: red\n")))
+case("field-misspelled", yaml(GOOD.replace("  addresses:", "  adresses:")))
+case("field-missing-title", yaml(GOOD.replace("  title: One insight\n", "")))
+case("field-missing-briefing", yaml("insights: []\n"))
+case("field-bad-enum", yaml(GOOD.replace("  impact: Better.\n", "  impact: Better.\n  priority: urgent\n")))
+case("field-phase-out-of-range", yaml(GOOD.replace("  impact: Better.\n", "  impact: Better.\n  phase: 12\n")))
+case("field-id-not-a-slug", yaml(GOOD.replace("- id: i1", "- id: Insight One").replace("  - i1", "  - Insight One")))
+case("field-suggestion-bad-score", yaml(GOOD.replace("  addresses:\n  - i1\n", "  addresses:\n  - {id: i1, suggested: 7}\n")))
+case("text-empty", yaml(GOOD.replace("text: It matters.", 'text: ""')))
+case("text-whitespace-only", yaml(GOOD.replace("text: It matters.", 'text: "   "')))
+# Ids and references
+case("id-duplicate-in-file", yaml(GOOD.replace("- id: a1", "- id: i1")))
+case("id-duplicate-across-files", {"content/b.yaml": GOOD, "content/c.yaml": "briefing:\n  id: c\n  title: Other\ninsights:\n- id: i1\n  title: Again\n  text: Again.\n"})
+case("reference-unknown", yaml(GOOD.replace("  - i1\n", "  - i2\n")))
+case("reference-wrong-kind", yaml(GOOD.replace("  - i1\n", "  - a1\n")))
+case("reference-in-chapter-unknown", {"content/b.yaml": GOOD, "src/intro.md": "# Intro\n\nSee {{#ref a2}}.\n"})
+case("reference-in-chapter-malformed", {"content/b.yaml": GOOD, "src/intro.md": "# Intro\n\nSee {{#ref}} and {{#ref a1\n"})
+# Files
+case("file-empty", yaml(""))
+case("file-whitespace-only", yaml("   \n\n  \n"))
+case("file-not-utf8", yaml(b"briefing:\n  id: b\n  title: Caf\xe9\n"))
+case("content-folder-missing", {"book.toml": BOOK + 'content = "nowhere"\n'})
+case("source-outside-repository", yaml(GOOD.replace("  title: A briefing\n", "  title: A briefing\n  source: {file: ../../../etc/passwd, line_start: 1, line_end: 2}\n")))
+case("source-absolute-path", yaml(GOOD.replace("  title: A briefing\n", "  title: A briefing\n  source: {file: /etc/passwd, line_start: 1, line_end: 2}\n")))
+case("source-lines-backwards", yaml(GOOD.replace("  title: A briefing\n", "  title: A briefing\n  source: {file: b.txt, line_start: 9, line_end: 2}\n")))
+# Book structure and templates
+case("summary-broken", {"content/b.yaml": GOOD, "src/SUMMARY.md": "# Summary\n\n- [Intro](intro.md\n- [Oops]\n"}, code=2)
+case("summary-missing-chapter", {"content/b.yaml": GOOD, "src/SUMMARY.md": "# Summary\n\n- [Intro](intro.md)\n- [Gone](gone.md)\n"}, code=2)
+case("template-override-broken", {"content/b.yaml": GOOD, "theme/handbook/insight-card.md.hbs": "{{#if title}}\n## {{title}}\n"})
+case("template-override-typo", {"content/b.yaml": GOOD, "theme/handbook/action-card.md.hbs": "## {{titel}}\n"})
+# Ingest
+BRIEFING = "Title\nSubtitle.\nIntro.\nKey insights\n-\nOne.\nAction items\n-\nDo.\n"
+case("ingest-empty-briefing", {"b.txt": ""}, args=["ingest", "b.txt"])
+case("ingest-not-utf8", {"b.txt": b"Title\nSub\xff\n"}, args=["ingest", "b.txt"])
+case("ingest-not-a-briefing", {"b.txt": "Just some notes.\nNothing more.\n"}, args=["ingest", "b.txt"])
+case("ingest-no-action-items", {"b.txt": "Title\nSubtitle.\nIntro.\nKey insights\n-\nOne.\n"}, args=["ingest", "b.txt"])
+case("ingest-item-without-text", {"b.txt": BRIEFING.replace("-\nOne.\n", "-\n-\nOne.\n")}, args=["ingest", "b.txt"])
+case("ingest-over-curated-yaml", {"b.txt": BRIEFING, "content/title.yaml": "# curated\nbriefing:\n  id: title\n  title: Curated title\n"}, args=["ingest", "b.txt"])
+# Snippets
+case("snippet-endless-loop", {"content/b.yaml": GOOD, "src/intro.md": "# Intro\n\n```rust\nloop {}\n```\n"}, args=["check", "snippets", "--no-cache", "--timeout", "2"])
+case("snippet-floods-output", {"content/b.yaml": GOOD, "src/intro.md": "# Intro\n\n```rust\nlet line = \"y\".repeat(1 << 16);\nloop {\n    println!(\"{line}\");\n}\n```\n"}, args=["check", "snippets", "--no-cache", "--timeout", "2"])
+case("snippet-writes-files", {"content/b.yaml": GOOD, "src/intro.md": "# Intro\n\n```rust\nstd::fs::write(\"intro.md\", \"overwritten\").unwrap();\nstd::fs::write(\"book.toml\", \"overwritten\").unwrap();\npanic!(\"wrote into its own temporary folder\");\n```\n"}, args=["check", "snippets", "--no-cache"])
+print("corpus written")
