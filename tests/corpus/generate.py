@@ -120,4 +120,6 @@ case("ingest-over-curated-yaml", {"b.txt": BRIEFING, "content/title.yaml": "# cu
 case("snippet-endless-loop", {"content/b.yaml": GOOD, "src/intro.md": "# Intro\n\n```rust\nloop {}\n```\n"}, args=["check", "snippets", "--no-cache", "--timeout", "2"])
 case("snippet-floods-output", {"content/b.yaml": GOOD, "src/intro.md": "# Intro\n\n```rust\nlet line = \"y\".repeat(1 << 16);\nloop {\n    println!(\"{line}\");\n}\n```\n"}, args=["check", "snippets", "--no-cache", "--timeout", "2"])
 case("snippet-writes-files", {"content/b.yaml": GOOD, "src/intro.md": "# Intro\n\n```rust\nstd::fs::write(\"intro.md\", \"overwritten\").unwrap();\nstd::fs::write(\"book.toml\", \"overwritten\").unwrap();\npanic!(\"wrote into its own temporary folder\");\n```\n"}, args=["check", "snippets", "--no-cache"])
+# Accepted: a byte-order mark and CRLF line endings are not errors.
+case("content-bom-crlf-accepted", yaml(("\ufeff" + GOOD).replace("\n", "\r\n").encode()), args=["validate"], code=0)
 print("corpus written")
