@@ -368,17 +368,21 @@ fn capped(mut r: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle
     })
 }
 
+impl RunOutcome {
+    fn not_started(e: &std::io::Error) -> RunOutcome {
+        RunOutcome {
+            success: false,
+            timed_out: false,
+            status: "could not start".into(),
+            stderr: e.to_string(),
+        }
+    }
+}
+
 fn run(bin: &Path, arg: Option<usize>, timeout: Duration) -> RunOutcome {
     let dir = match tempfile::Builder::new().prefix("handbook-run-").tempdir() {
         Ok(d) => d,
-        Err(e) => {
-            return RunOutcome {
-                success: false,
-                timed_out: false,
-                status: "could not start".into(),
-                stderr: e.to_string(),
-            };
-        }
+        Err(e) => return RunOutcome::not_started(&e),
     };
     let mut cmd = Command::new(bin);
     if let Some(i) = arg {
@@ -393,14 +397,7 @@ fn run(bin: &Path, arg: Option<usize>, timeout: Duration) -> RunOutcome {
         .spawn();
     let mut child = match child {
         Ok(c) => c,
-        Err(e) => {
-            return RunOutcome {
-                success: false,
-                timed_out: false,
-                status: "could not start".into(),
-                stderr: e.to_string(),
-            };
-        }
+        Err(e) => return RunOutcome::not_started(&e),
     };
     let out = capped(child.stdout.take().expect("piped"));
     let err = capped(child.stderr.take().expect("piped"));
