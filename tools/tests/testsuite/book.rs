@@ -188,11 +188,7 @@ fn invalid_content_fails_the_build_before_mdbook_runs() {
     let dir = handbook_copy();
     assert_eq!(handbook(dir.path(), &["build"]).code, 0);
     let before = tree(&dir.path().join("book"));
-    let yaml = std::fs::read_dir(dir.path().join("content"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .unwrap();
+    let yaml = content_yaml(dir.path());
     std::fs::write(&yaml, read(&yaml).replacen("  title:", "  titel:", 1)).unwrap();
     let run = handbook(dir.path(), &["build"]);
     assert_eq!(run.code, 1);

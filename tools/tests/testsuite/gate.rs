@@ -74,11 +74,7 @@ fn every_finding_of_every_stage_becomes_an_annotation() {
     );
 
     // A content error stops the build, and is annotated at its YAML line.
-    let yaml = std::fs::read_dir(dir.path().join("content"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .unwrap();
+    let yaml = content_yaml(dir.path());
     std::fs::write(&yaml, read(&yaml).replacen("  title:", "  titel:", 1)).unwrap();
     let run = handbook(dir.path(), &["check", "--format", "github"]);
     assert_eq!(run.code, 1);

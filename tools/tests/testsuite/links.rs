@@ -16,16 +16,7 @@ fn check(
 ) -> (Run, serde_json::Value) {
     let mut args = vec!["check", "links", "--book", ".", "--format", "json"];
     args.extend_from_slice(extra);
-    let run: Run = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .args(&args)
-        .current_dir(dir)
-        .env("HANDBOOK_CACHE_DIR", cache)
-        .output()
-        .unwrap()
-        .into();
-    let json = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
-    (run, json)
+    handbook_json(Some(dir), cache, &args)
 }
 
 fn broken(json: &serde_json::Value) -> Vec<(String, u64, String, String)> {
@@ -92,11 +83,7 @@ fn the_handbook_itself_has_no_broken_links_and_yaml_links_are_located() {
     assert!(json["checked"].as_u64().unwrap() > 10, "{json}");
 
     // A broken link written in a YAML text field is reported at that YAML line.
-    let yaml = std::fs::read_dir(dir.path().join("content"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .unwrap();
+    let yaml = content_yaml(dir.path());
     let text = read(&yaml);
     let at = text.find("  impact: ").unwrap();
     let line = text[..at].matches('\n').count() + 1;

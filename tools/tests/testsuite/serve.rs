@@ -44,11 +44,7 @@ fn serve_rebuilds_reloads_and_keeps_the_last_good_site() {
     );
 
     // A broken content file: the error is reported and the last good site stays up.
-    let yaml = std::fs::read_dir(dir.path().join("content"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .unwrap();
+    let yaml = content_yaml(dir.path());
     std::fs::write(&yaml, "briefing: [unclosed\n").unwrap();
     server.wait_for("invalid YAML");
     server.wait_for("the preview keeps showing the last good build");

@@ -18,15 +18,7 @@ fn check(book: &Path, cache: &Path, extra: &[&str]) -> (Run, serde_json::Value) 
         "json",
     ];
     args.extend_from_slice(extra);
-    let run: Run = Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .args(&args)
-        .env("HANDBOOK_CACHE_DIR", cache)
-        .output()
-        .unwrap()
-        .into();
-    let json = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
-    (run, json)
+    handbook_json(None, cache, &args)
 }
 
 /// rustdoc's verdict per fence line: `ok`, `FAILED` or `ignored`.

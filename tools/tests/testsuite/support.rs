@@ -103,6 +103,36 @@ pub(crate) fn fixture_copy(rel: &str) -> tempfile::TempDir {
     dir
 }
 
+/// The (first) content YAML file of a book copy.
+#[track_caller]
+pub(crate) fn content_yaml(book: &Path) -> PathBuf {
+    std::fs::read_dir(book.join("content"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .min()
+        .expect("a content YAML file")
+}
+
+/// Runs `handbook` with `args` (in `cwd` when given) and its own cache folder, and parses
+/// the JSON it prints.
+#[track_caller]
+pub(crate) fn handbook_json(
+    cwd: Option<&Path>,
+    cache: &Path,
+    args: &[&str],
+) -> (Run, serde_json::Value) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_handbook"));
+    cmd.args(args).env("HANDBOOK_CACHE_DIR", cache);
+    if let Some(cwd) = cwd {
+        cmd.current_dir(cwd);
+    }
+    let run: Run = cmd.output().unwrap().into();
+    let json = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
+    (run, json)
+}
+
 /// Every file under `dir` with its bytes, for comparing whole trees.
 pub(crate) fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     walkdir::WalkDir::new(dir)
