@@ -108,6 +108,21 @@ case("summary-broken", {"content/b.yaml": GOOD, "src/SUMMARY.md": "# Summary\n\n
 case("summary-missing-chapter", {"content/b.yaml": GOOD, "src/SUMMARY.md": "# Summary\n\n- [Intro](intro.md)\n- [Gone](gone.md)\n"}, code=2)
 case("template-override-broken", {"content/b.yaml": GOOD, "theme/handbook/insight-card.md.hbs": "{{#if title}}\n## {{title}}\n"})
 case("template-override-typo", {"content/b.yaml": GOOD, "theme/handbook/action-card.md.hbs": "## {{titel}}\n"})
+case("book-toml-unknown-key", {"content/b.yaml": GOOD, "book.toml": BOOK + 'contnet = "content"\n'})
+case("book-toml-invalid", {"content/b.yaml": GOOD, "book.toml": BOOK.replace('title = "Corpus"', 'title = "Corpus')})
+case("book-toml-mdbook-setting-wrong-type", {"content/b.yaml": GOOD, "book.toml": BOOK.replace('src = "src"', 'src = 5')})
+case("chapter-not-utf8", {"content/b.yaml": GOOD, "src/intro.md": b"# Intro\n\nCaf\xe9\n"})
+# The gate reports the same mistakes, located, in every format.
+MISSING = {"content/b.yaml": GOOD, "src/SUMMARY.md": "# Summary\n\n- [Intro](intro.md)\n- [Gone](gone.md)\n"}
+case("check-summary-missing-chapter", MISSING, args=["check"])
+case("check-summary-missing-chapter-github", MISSING, args=["check", "--format", "github"])
+case("check-summary-missing-chapter-json", MISSING, args=["check", "--format", "json"])
+case("validate-summary-missing-chapter", MISSING, args=["validate"])
+case("check-reference-unknown-github", {"content/b.yaml": GOOD, "src/intro.md": "# Intro\n\nSee {{#ref a2}}.\n"}, args=["check", "--format", "github"])
+case("check-yaml-error-github", yaml('briefing:\n  id: b\n  title: "unclosed\n'), args=["check", "--format", "github"])
+case("check-book-toml-unknown-key-github", {"content/b.yaml": GOOD, "book.toml": BOOK + 'contnet = "content"\n'}, args=["check", "--format", "github"])
+case("check-links-summary-missing-chapter", MISSING, args=["check", "links"])
+case("check-snippets-summary-missing-chapter", MISSING, args=["check", "snippets"])
 # Ingest
 BRIEFING = "Title\nSubtitle.\nIntro.\nKey insights\n-\nOne.\nAction items\n-\nDo.\n"
 case("ingest-empty-briefing", {"b.txt": ""}, args=["ingest", "b.txt"])

@@ -278,15 +278,14 @@ pub fn normalize(path: &Path) -> PathBuf {
     for component in path.components() {
         match component {
             Component::CurDir => {}
-            Component::ParentDir => {
-                let climbing = matches!(
-                    out.components().next_back(),
-                    None | Some(Component::ParentDir)
-                );
-                if climbing || !out.pop() {
-                    out.push("..");
+            Component::ParentDir => match out.components().next_back() {
+                // `..` of the root is the root.
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                None | Some(Component::ParentDir) => out.push(".."),
+                Some(_) => {
+                    out.pop();
                 }
-            }
+            },
             other => out.push(other),
         }
     }
@@ -367,6 +366,33 @@ mod tests {
             d.github(Path::new("/repo")),
             "::warning file=content/x%2Cy.yaml,line=2,col=1::a: b%0Ac"
         );
+    }
+
+    #[test]
+    fn normalize_resolves_dots_lexically() {
+        assert_eq!(normalize(Path::new("a/./b/../c")), Path::new("a/c"));
+        assert_eq!(normalize(Path::new("../a/../../b")), Path::new("../../b"));
+        assert_eq!(normalize(Path::new("./")), Path::new(""));
+        assert_eq!(normalize(Path::new("/a/../..")), Path::new("/"));
+        assert_eq!(normalize(Path::new("a/..")), Path::new(""));
+    }
+
+    #[test]
+    fn relative_to_strips_the_root_only_when_inside() {
+        assert_eq!(
+            relative_to(Path::new("/repo/content/a.yaml"), Path::new("/repo")),
+            Path::new("content/a.yaml")
+        );
+        assert_eq!(
+            relative_to(Path::new("/repo/../x/a.yaml"), Path::new("/repo")),
+            Path::new("/x/a.yaml")
+        );
+        assert_eq!(
+            relative_to(Path::new("/repository/a"), Path::new("/repo")),
+            Path::new("/repository/a")
+        );
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(relative_to(&cwd.join("f"), Path::new(".")), Path::new("f"));
     }
 
     #[test]

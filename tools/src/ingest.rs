@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::briefing::{self, Briefing, Lines};
 use crate::content::{self, Action, BriefingMeta, Doc, Insight, Quote, Relation, Section, Source};
 use crate::diagnostics::{Diagnostic, normalize};
+use crate::shared::{slug, write_atomic};
 use crate::xref::suggest;
 
 /// What `ingest` did.
@@ -87,9 +88,10 @@ pub fn ingest(
     if let Some(copy) = &copy_to
         && std::fs::read(copy).ok().as_deref() != Some(&bytes[..])
     {
-        write_atomic(copy, &bytes).map_err(one)?;
+        write_atomic(copy, &bytes).map_err(|e| one(cannot_write(copy, e)))?;
     }
-    write_atomic(&yaml, content::to_yaml(&doc).as_bytes()).map_err(one)?;
+    write_atomic(&yaml, content::to_yaml(&doc).as_bytes())
+        .map_err(|e| one(cannot_write(&yaml, e)))?;
     Ok(Outcome {
         yaml,
         copied_briefing: copy_to,
@@ -115,20 +117,8 @@ fn source_in(briefing: &Path, out_dir: &Path) -> (String, Option<PathBuf>) {
     (name.clone(), Some(out_dir.join(name)))
 }
 
-/// Writes through a temporary file in the same folder, so a crash never leaves a
-/// half-written file behind.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    use std::io::Write as _;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let fail =
-        |e: std::io::Error| Diagnostic::error(format!("cannot write `{}`: {e}", path.display()));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+fn cannot_write(path: &Path, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!("cannot write `{}`: {e}", path.display()))
 }
 
 fn source(file: &str, lines: Lines) -> Option<Source> {
@@ -243,23 +233,6 @@ pub fn from_briefing(b: &Briefing, source_file: &str) -> Doc {
     }
 }
 
-// Words that make an id longer without making it more telling.
-const SLUG_SKIP: &[&str] = &[
-    "a", "an", "the", "and", "or", "of", "to", "for", "in", "on", "at", "by", "with", "from", "as",
-    "is", "are", "be", "it", "its", "that", "this", "there", "you", "your", "we", "our", "s", "t",
-];
-
-/// A lower-case ASCII slug of the first `max_words` telling words of `text`.
-pub fn slug(text: &str, max_words: usize) -> String {
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .filter(|w| !SLUG_SKIP.contains(&w.as_str()))
-        .take(max_words)
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
 /// A short title for an item: its first clause, at most eight words.
 pub fn title_of(text: &str) -> String {
     let first_sentence = text.split(". ").next().unwrap_or(text);
@@ -272,7 +245,7 @@ pub fn title_of(text: &str) -> String {
     while words.len() > 1
         && words
             .last()
-            .is_some_and(|w| SLUG_SKIP.contains(&w.to_ascii_lowercase().as_str()))
+            .is_some_and(|w| crate::shared::FILLER.contains(&w.to_ascii_lowercase().as_str()))
     {
         words.pop();
     }
@@ -409,21 +382,6 @@ pub fn merge(mut curated: Doc, fresh: Doc) -> (Doc, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_skip_filler_and_non_ascii() {
-        assert_eq!(
-            slug("The Strategic Shift Toward Memory-Safe Infrastructure", 6),
-            "strategic-shift-toward-memory-safe-infrastructure"
-        );
-        assert_eq!(
-            slug(
-                "Cargo’s unified toolchain reduces dependency fragmentation",
-                5
-            ),
-            "cargo-unified-toolchain-reduces-dependency"
-        );
-    }
 
     #[test]
     fn titles_are_first_clauses() {

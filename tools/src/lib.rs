@@ -13,16 +13,26 @@
 //! - [`xref`] resolves references between items, computes backlinks and coverage, and
 //!   suggests relations from text similarity;
 //! - [`render`] turns the knowledge base into markdown pages through handlebars;
+//! - [`project`] loads a book once (its [`config`], chapters and content) for every
+//!   later stage;
 //! - [`book`] runs mdBook with our preprocessor and swaps the built site into place;
+//!   [`serve`] previews it with live reload;
+//! - [`links`] and [`snippets`] check the built book;
+//! - [`gate`] runs the stages in order and returns typed results;
 //! - [`cli`] parses the command line and is the only module that prints.
 
 pub mod book;
 pub mod briefing;
 pub mod cli;
+pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod gate;
 pub mod ingest;
 pub mod links;
+pub mod project;
 pub mod render;
+pub mod serve;
+pub mod shared;
 pub mod snippets;
 pub mod xref;

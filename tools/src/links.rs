@@ -20,11 +20,13 @@ use anyhow::Context as _;
 use futures::StreamExt as _;
 use lychee_lib::{ClientBuilder, ErrorKind, Status};
 use mdbook_preprocessor::book::BookItem;
-use mdbook_preprocessor::{Preprocessor as _, PreprocessorContext};
-use pulldown_cmark::{Event, Options as CmarkOptions, Parser, Tag};
+use pulldown_cmark::{Event, LinkType, Tag};
 use serde::{Deserialize, Serialize};
 
-use crate::book::{BuildOptions, Handbook};
+use crate::book::BuildOptions;
+use crate::diagnostics::{Diagnostic, Location};
+use crate::project::Project;
+use crate::xref::Knowledge;
 
 /// A broken link.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -48,6 +50,38 @@ pub struct Report {
     pub checked: usize,
     /// Remote results taken from the cache.
     pub cached: usize,
+}
+
+impl Report {
+    /// Broken links as diagnostics at the place each is written; `root` is the folder
+    /// the files are relative to.
+    pub fn diagnostics(&self, root: &Path) -> Vec<Diagnostic> {
+        let mut texts: BTreeMap<&str, (PathBuf, String)> = BTreeMap::new();
+        self.broken
+            .iter()
+            .map(|b| {
+                let (path, text) = texts.entry(&b.file).or_insert_with(|| {
+                    let path = crate::diagnostics::normalize(&root.join(&b.file));
+                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    (path, text)
+                });
+                let column = text
+                    .lines()
+                    .nth(b.line.saturating_sub(1))
+                    .and_then(|l| l.find(&b.url).map(|c| l[..c].chars().count() + 1))
+                    .unwrap_or(1);
+                Diagnostic::error(format!("broken link `{}`: {}", b.url, b.reason))
+                    .at(Location::in_text(
+                        path,
+                        text,
+                        b.line,
+                        column,
+                        b.url.chars().count(),
+                    ))
+                    .help("fix the link target, or the heading or `id` it points at")
+            })
+            .collect()
+    }
 }
 
 /// Remote-checking settings, from `[preprocessor.handbook.links]` in `book.toml`.
@@ -90,12 +124,6 @@ impl Default for RemoteSettings {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct HandbookTable {
-    links: Option<RemoteSettings>,
-}
-
 /// Settings of a check.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -103,6 +131,15 @@ pub struct Options {
     pub remote: bool,
     /// Where remote results are cached.
     pub cache_dir: PathBuf,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            remote: false,
+            cache_dir: crate::snippets::default_cache_dir(),
+        }
+    }
 }
 
 /// Where a link is written.
@@ -113,13 +150,13 @@ struct Origin {
     url: String,
 }
 
-/// Checks the book at `root`: builds it into a temporary folder, then checks every link.
-pub fn check_book(root: &Path, options: &Options) -> anyhow::Result<Report> {
+/// Checks a loaded book: builds it into a temporary folder, then checks every link.
+pub fn check_book(project: &mut Project, options: &Options) -> anyhow::Result<Report> {
     let scratch = tempfile::Builder::new()
         .prefix("handbook-links-")
         .tempdir()?;
     let site = scratch.path().join("site");
-    match crate::book::build(root, &site, &BuildOptions::default()) {
+    match crate::book::build(project, &site, &BuildOptions::default()) {
         Ok(_) => {}
         Err(crate::book::BuildError::Findings(problems)) => {
             anyhow::bail!(
@@ -129,37 +166,30 @@ pub fn check_book(root: &Path, options: &Options) -> anyhow::Result<Report> {
         }
         Err(crate::book::BuildError::Failed(e)) => return Err(e.context("building the book")),
     }
-    check_site(root, &site, options)
+    check_site(project, &site, options)
 }
 
-/// Checks the links of the book at `root` against its already built `site`.
-pub fn check_site(root: &Path, site: &Path, options: &Options) -> anyhow::Result<Report> {
-    let (links, settings) = chapter_links(root)?;
+/// Checks the links of a loaded book against its already built `site`.
+pub fn check_site(project: &Project, site: &Path, options: &Options) -> anyhow::Result<Report> {
+    let links = chapter_links(project)?;
     let by_target = group(links, |page, url| target(site, page, url), options);
+    let settings = project
+        .settings
+        .as_ref()
+        .map(|s| s.links.clone())
+        .unwrap_or_default();
     check_links(by_target, settings, options)
 }
 
 /// Every link of every chapter, with where it is written and the page it is on.
-fn chapter_links(root: &Path) -> anyhow::Result<(Vec<(String, Origin)>, RemoteSettings)> {
-    let md = mdbook_driver::MDBook::load(root)
-        .with_context(|| format!("loading the book at `{}`", root.display()))?;
-    let table: Option<HandbookTable> = md.config.get("preprocessor.handbook")?;
-    let settings = table
+fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
+    let book = project.preprocessed()?;
+    let yaml_links = project
+        .knowledge
         .as_ref()
-        .and_then(|t| t.links.clone())
+        .map(|k| content_links(&project.root, k))
         .unwrap_or_default();
-    let mut book = md.book.clone();
-    let mut yaml_links: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
-    if table.is_some() {
-        let ctx =
-            PreprocessorContext::new(root.to_path_buf(), md.config.clone(), "html".to_string());
-        book = Handbook::new().run(&ctx, book)?;
-        yaml_links = content_links(
-            root,
-            &crate::book::Settings::from_config(&md.config)?.content_dir(root),
-        );
-    }
-    let src = md.config.book.src.clone();
+    let src = project.src();
     let mut out = Vec::new();
     for item in book.iter() {
         let BookItem::Chapter(chapter) = item else {
@@ -194,26 +224,20 @@ fn chapter_links(root: &Path) -> anyhow::Result<(Vec<(String, Origin)>, RemoteSe
             out.push((page.clone(), origin));
         }
     }
-    Ok((out, settings))
+    Ok(out)
 }
 
 /// Markdown links in the text fields of the content YAML: destination → (file, line).
-fn content_links(root: &Path, content: &Path) -> BTreeMap<String, Vec<(String, usize)>> {
-    let (files, _) = crate::content::load_dir(content);
+fn content_links(root: &Path, k: &Knowledge) -> BTreeMap<String, Vec<(String, usize)>> {
     let mut out: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
-    for file in &files {
-        let rel = crate::diagnostics::relative_to(&file.path, root)
+    for field in crate::xref::text_fields(&k.files) {
+        let rel = crate::diagnostics::relative_to(&field.file.path, root)
             .to_string_lossy()
             .replace('\\', "/");
-        for (kind, index, field, text) in crate::xref::texts(&file.doc) {
-            let mut path = crate::xref::item_path(kind, index);
-            path.push(crate::content::PathSegment::Key(field));
-            let at = file.locate(&path);
-            let block = at.source_line.trim_end().ends_with(['|', '>', '-', '+']);
-            for (url, line) in markdown_links(text) {
-                let yaml_line = if block { at.line + line } else { at.line };
-                out.entry(url).or_default().push((rel.clone(), yaml_line));
-            }
+        for (url, line) in markdown_links(field.text) {
+            out.entry(url)
+                .or_default()
+                .push((rel.clone(), field.line_of(line)));
         }
     }
     out
@@ -221,13 +245,14 @@ fn content_links(root: &Path, content: &Path) -> BTreeMap<String, Vec<(String, u
 
 /// Links and images in markdown, with their 1-based lines.
 fn markdown_links(text: &str) -> Vec<(String, usize)> {
-    let mut options = CmarkOptions::empty();
-    options.insert(CmarkOptions::ENABLE_TABLES);
-    options.insert(CmarkOptions::ENABLE_FOOTNOTES);
-    options.insert(CmarkOptions::ENABLE_HEADING_ATTRIBUTES);
-    Parser::new_ext(text, options)
+    crate::shared::markdown(text)
         .into_offset_iter()
         .filter_map(|(event, range)| match event {
+            // `<someone@example.org>` is a `mailto:` link (CommonMark), not a file.
+            Event::Start(Tag::Link {
+                link_type: LinkType::Email,
+                ..
+            }) => None,
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => Some((
                 dest_url.to_string(),
                 text[..range.start].matches('\n').count() + 1,
@@ -237,11 +262,30 @@ fn markdown_links(text: &str) -> Vec<(String, usize)> {
         .collect()
 }
 
-/// What a link written on `page` points at, as mdBook renders it: a file URL for local
-/// links, the URL itself for remote ones, `None` for links not checked (mail, phone…).
-fn target(site: &Path, page: &str, url: &str) -> Option<String> {
+/// What a link points at.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Target {
+    /// A page or file of the site, as a `file://` URL (with its `#fragment`).
+    Local(String),
+    /// An http(s) URL.
+    Remote(String),
+    /// A relative link that climbs out of the site: never looked up on disk.
+    Outside(String),
+}
+
+impl Target {
+    fn url(&self) -> &str {
+        match self {
+            Target::Local(u) | Target::Remote(u) | Target::Outside(u) => u,
+        }
+    }
+}
+
+/// What a link written on `page` points at, as mdBook renders it; `None` for links not
+/// checked (mail, phone…).
+fn target(site: &Path, page: &str, url: &str) -> Option<Target> {
     if url.starts_with("http://") || url.starts_with("https://") {
-        return Some(url.to_string());
+        return Some(Target::Remote(url.to_string()));
     }
     if url.contains(':')
         && !url.starts_with('#')
@@ -271,30 +315,16 @@ fn target(site: &Path, page: &str, url: &str) -> Option<String> {
     }
     // A link that climbs out of the book is never resolved against the file system.
     if resolved.starts_with("..") {
-        return Some(format!("outside:{}", resolved.display()));
+        return Some(Target::Outside(resolved.display().to_string()));
     }
-    let file = site.join(&resolved);
-    let mut out = url_from_path(&file)?;
+    let file = std::path::absolute(site.join(&resolved)).ok()?;
+    let mut out = url::Url::from_file_path(&file).ok()?.to_string();
+    // The fragment as written: lychee compares it with the page's ids.
     if let Some(f) = fragment.filter(|f| !f.is_empty()) {
         out.push('#');
         out.push_str(f);
     }
-    Some(out)
-}
-
-fn url_from_path(path: &Path) -> Option<String> {
-    let abs = std::path::absolute(path).ok()?;
-    let mut s = String::from("file://");
-    for c in abs.to_string_lossy().replace('\\', "/").chars() {
-        match c {
-            ' ' => s.push_str("%20"),
-            '#' => s.push_str("%23"),
-            '?' => s.push_str("%3F"),
-            '%' => s.push_str("%25"),
-            _ => s.push(c),
-        }
-    }
-    Some(s)
+    Some(Target::Local(out))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -340,15 +370,15 @@ fn cacheable(status: &Status) -> bool {
 /// ones unless asked for.
 fn group(
     links: Vec<(String, Origin)>,
-    resolve: impl Fn(&str, &str) -> Option<String>,
+    resolve: impl Fn(&str, &str) -> Option<Target>,
     options: &Options,
-) -> BTreeMap<String, BTreeSet<Origin>> {
-    let mut by_target: BTreeMap<String, BTreeSet<Origin>> = BTreeMap::new();
+) -> BTreeMap<Target, BTreeSet<Origin>> {
+    let mut by_target: BTreeMap<Target, BTreeSet<Origin>> = BTreeMap::new();
     for (page, origin) in links {
         let Some(t) = resolve(&page, &origin.url) else {
             continue;
         };
-        if t.starts_with("http") && !options.remote {
+        if matches!(t, Target::Remote(_)) && !options.remote {
             continue;
         }
         by_target.entry(t).or_default().insert(origin);
@@ -392,38 +422,38 @@ fn index_is_a_copy(site: &Path) -> bool {
 }
 
 fn check_links(
-    by_target: BTreeMap<String, BTreeSet<Origin>>,
+    by_target: BTreeMap<Target, BTreeSet<Origin>>,
     settings: RemoteSettings,
     options: &Options,
 ) -> anyhow::Result<Report> {
     let cache_file = options.cache_dir.join("links.json");
-    let mut cache: BTreeMap<String, CachedRemote> = std::fs::read(&cache_file)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
+    let mut cache: BTreeMap<String, CachedRemote> = crate::shared::read_cache(&cache_file);
     let max_age = settings.cache_max_age_hours * 3600;
     let excludes = regex::RegexSet::new(&settings.exclude)
         .context("`exclude` in [preprocessor.handbook.links]")?;
 
-    let mut results: BTreeMap<String, (bool, String)> = BTreeMap::new();
+    let mut results: BTreeMap<&Target, (bool, String)> = BTreeMap::new();
     let mut cached = 0;
     let mut to_check = Vec::new();
     for t in by_target.keys() {
-        if let Some(outside) = t.strip_prefix("outside:") {
-            results.insert(
-                t.clone(),
-                (false, format!("leads outside the book ({outside})")),
-            );
-        } else if t.starts_with("http") && excludes.is_match(t) {
-            results.insert(t.clone(), (true, String::new()));
-        } else if let Some(hit) = cache
-            .get(t)
-            .filter(|c| t.starts_with("http") && now().saturating_sub(c.checked) < max_age)
-        {
-            cached += 1;
-            results.insert(t.clone(), (hit.ok, hit.reason.clone()));
-        } else {
-            to_check.push(t.clone());
+        match t {
+            Target::Outside(path) => {
+                results.insert(t, (false, format!("leads outside the book ({path})")));
+            }
+            Target::Remote(url) if excludes.is_match(url) => {
+                results.insert(t, (true, String::new()));
+            }
+            Target::Remote(url) => match cache
+                .get(url)
+                .filter(|c| now().saturating_sub(c.checked) < max_age)
+            {
+                Some(hit) => {
+                    cached += 1;
+                    results.insert(t, (hit.ok, hit.reason.clone()));
+                }
+                None => to_check.push(t),
+            },
+            Target::Local(_) => to_check.push(t),
         }
     }
 
@@ -450,8 +480,8 @@ fn check_links(
         .client()
         .context("setting up the link checker")?;
     let runtime = tokio::runtime::Runtime::new().context("starting the link checker runtime")?;
-    let checked: Vec<(String, bool, String, bool)> = runtime.block_on(async {
-        futures::stream::iter(to_check.iter().cloned())
+    let checked: Vec<(&Target, bool, String, bool)> = runtime.block_on(async {
+        futures::stream::iter(to_check)
             .map(|t| {
                 let client = &client;
                 async move {
@@ -463,7 +493,7 @@ fn check_links(
                             cacheable(status),
                         )
                     };
-                    let (ok, why, keep) = match client.check(t.as_str()).await {
+                    let (ok, why, keep) = match client.check(t.url()).await {
                         Ok(response) => judge(response.status()),
                         Err(e) => judge(&Status::Error(e)),
                     };
@@ -475,9 +505,9 @@ fn check_links(
             .await
     });
     for (t, ok, why, keep) in checked {
-        if t.starts_with("http") && keep {
+        if let (Target::Remote(url), true) = (t, keep) {
             cache.insert(
-                t.clone(),
+                url.clone(),
                 CachedRemote {
                     ok,
                     reason: why.clone(),
@@ -488,10 +518,7 @@ fn check_links(
         results.insert(t, (ok, why));
     }
     if options.remote {
-        let _ = std::fs::create_dir_all(&options.cache_dir);
-        if let Ok(json) = serde_json::to_vec(&cache) {
-            let _ = crate::ingest::write_atomic(&cache_file, &json);
-        }
+        crate::shared::write_cache(&cache_file, &cache);
     }
 
     let mut broken: BTreeSet<Broken> = BTreeSet::new();
@@ -517,7 +544,11 @@ fn check_links(
 
 /// Checks an already built site (any HTML folder) without its sources: every link of
 /// every page except mdBook's `print.html` and `404.html`, reported at the HTML line.
-pub fn check_html(site: &Path, options: &Options) -> anyhow::Result<Report> {
+pub fn check_html(
+    site: &Path,
+    settings: RemoteSettings,
+    options: &Options,
+) -> anyhow::Result<Report> {
     use lychee_lib::{BaseInfo, Collector, Input, Request, RequestError};
     let runtime = tokio::runtime::Runtime::new()?;
     let site = std::path::absolute(site)?;
@@ -562,11 +593,17 @@ pub fn check_html(site: &Path, options: &Options) -> anyhow::Result<Report> {
     let by_target = group(
         links,
         |_, url| {
-            Some(url.to_string()).filter(|u| u.starts_with("file://") || u.starts_with("http"))
+            if url.starts_with("file://") {
+                Some(Target::Local(url.to_string()))
+            } else if url.starts_with("http") {
+                Some(Target::Remote(url.to_string()))
+            } else {
+                None
+            }
         },
         options,
     );
-    check_links(by_target, RemoteSettings::default(), options)
+    check_links(by_target, settings, options)
 }
 
 #[cfg(test)]
@@ -578,28 +615,32 @@ mod tests {
         let site = Path::new("/site");
         assert_eq!(
             target(site, "a/b.md", "c.md#x").unwrap(),
-            "file:///site/a/c.html#x"
+            Target::Local("file:///site/a/c.html#x".into())
         );
         assert_eq!(
             target(site, "a/b.md", "#top").unwrap(),
-            "file:///site/a/b.html#top"
+            Target::Local("file:///site/a/b.html#top".into())
         );
         assert_eq!(
             target(site, "a/b.md", "../img/p.png").unwrap(),
-            "file:///site/img/p.png"
+            Target::Local("file:///site/img/p.png".into())
         );
         assert_eq!(
             target(site, "a/b.md", "/x.html").unwrap(),
-            "file:///site/x.html"
+            Target::Local("file:///site/x.html".into())
         );
         assert_eq!(
             target(site, "b.md", "../../etc/passwd").unwrap(),
-            "outside:../../etc/passwd"
+            Target::Outside("../../etc/passwd".into())
         );
         assert_eq!(
             target(site, "b.md", "https://e.org/x").unwrap(),
-            "https://e.org/x"
+            Target::Remote("https://e.org/x".into())
         );
         assert!(target(site, "b.md", "mailto:a@b.c").is_none());
+        assert_eq!(
+            target(site, "a b.md", "c d.md").unwrap(),
+            Target::Local("file:///site/c%20d.html".into())
+        );
     }
 }

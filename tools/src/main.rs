@@ -4,5 +4,5 @@ use clap::Parser as _;
 
 fn main() -> std::process::ExitCode {
     let cli = handbook::cli::Cli::parse();
-    handbook::cli::run(cli).into()
+    handbook::cli::exit_code(handbook::cli::run(cli))
 }

@@ -3,5 +3,5 @@
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    handbook::cli::preprocess(&args).into()
+    handbook::cli::exit_code(handbook::cli::preprocess(&args))
 }

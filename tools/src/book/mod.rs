@@ -10,49 +10,24 @@
 //! expands `{{#ref id}}` in hand-written chapters into a link titled by the item.
 
 pub mod refs;
-pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::diagnostics::{Diagnostic, render_all};
+use crate::project::Project;
+use crate::render::{Page, Renderer};
+use crate::xref::Knowledge;
 use anyhow::Context as _;
 use mdbook_driver::MDBook;
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
-use serde::Deserialize;
-
-use crate::diagnostics::{Diagnostic, render_all};
-use crate::render::{Page, Renderer};
-use crate::xref::Knowledge;
-
-/// Our settings in `book.toml`, under `[preprocessor.handbook]` (mdBook's own keys
-/// such as `command` and `after` live in the same table and are ignored here).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, rename_all = "kebab-case")]
-pub struct Settings {
-    /// The content folder, relative to the book root (default `content`).
-    pub content: Option<PathBuf>,
-}
-
-impl Settings {
-    /// Reads the settings from a book's configuration.
-    pub fn from_config(config: &mdbook_preprocessor::config::Config) -> anyhow::Result<Settings> {
-        Ok(config
-            .get::<Settings>("preprocessor.handbook")?
-            .unwrap_or_default())
-    }
-
-    /// The content folder of the book at `root`.
-    pub fn content_dir(&self, root: &Path) -> PathBuf {
-        root.join(self.content.as_deref().unwrap_or(Path::new("content")))
-    }
-}
 
 /// The `handbook` preprocessor.
 #[derive(Default)]
 pub struct Handbook {
     /// A knowledge base already loaded by the caller; loaded from `content` otherwise.
-    knowledge: Option<Knowledge>,
+    knowledge: Option<Arc<Knowledge>>,
     /// Problems found while preprocessing, for callers that print diagnostics
     /// themselves (mdBook only carries an error message back).
     problems: Arc<Mutex<Vec<Diagnostic>>>,
@@ -65,7 +40,7 @@ impl Handbook {
     }
 
     /// A preprocessor using an already validated knowledge base.
-    pub fn with_knowledge(knowledge: Knowledge) -> Handbook {
+    pub fn with_knowledge(knowledge: Arc<Knowledge>) -> Handbook {
         Handbook {
             knowledge: Some(knowledge),
             problems: Arc::default(),
@@ -91,13 +66,17 @@ impl Preprocessor for Handbook {
     }
 
     fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> anyhow::Result<Book> {
-        let settings = Settings::from_config(&ctx.config)?;
         let loaded;
         let knowledge = match &self.knowledge {
-            Some(k) => k,
+            Some(k) => k.as_ref(),
             None => {
-                let content = settings.content_dir(&ctx.root);
-                let (k, problems) = crate::xref::load(&content);
+                // Under a stock `mdbook`, the table exists (it names this command).
+                let settings = match crate::config::read(&ctx.root) {
+                    Ok(settings) => settings.unwrap_or_default(),
+                    Err(crate::config::ReadError::Invalid(d)) => return Err(self.fail(vec![d])),
+                    Err(crate::config::ReadError::Failed(e)) => return Err(e),
+                };
+                let (k, problems) = crate::xref::load(&settings.content_dir(&ctx.root));
                 if problems.iter().any(Diagnostic::is_error) {
                     return Err(self.fail(problems));
                 }
@@ -198,8 +177,6 @@ impl From<anyhow::Error> for BuildError {
 pub struct Built {
     /// The output folder.
     pub dest: PathBuf,
-    /// Warnings found on the way.
-    pub warnings: Vec<Diagnostic>,
 }
 
 /// Extra settings for an in-process build.
@@ -207,37 +184,29 @@ pub struct Built {
 pub struct BuildOptions {
     /// Inject mdBook's live-reload script, connecting to this endpoint (for `serve`).
     pub live_reload: Option<String>,
-    /// Override `output.html.site-url` (a local preview is served from `/`).
+    /// Override `output.html.site-url`: a local preview is served from `/`, so the
+    /// 404 page's links must start there (as mdBook's own `serve` does).
     pub site_url: Option<String>,
 }
 
-/// Builds the handbook at `root` into `dest`: validates the content, runs mdBook with
-/// the preprocessor in-process, writes `handbook.json` beside the HTML, and only then
-/// swaps the new site into place. A failed build leaves `dest` as it was.
-pub fn build(root: &Path, dest: &Path, options: &BuildOptions) -> Result<Built, BuildError> {
-    let mut md = load(root)?;
-    // Any mdBook builds; only a handbook (with `[preprocessor.handbook]`) has content.
-    let uses_handbook = md
-        .config
-        .get::<toml::Value>("preprocessor.handbook")?
-        .is_some();
-    let mut warnings = Vec::new();
-    let mut handbook = None;
-    if uses_handbook {
-        let settings = Settings::from_config(&md.config)?;
-        let content = settings.content_dir(root);
-        if !content.is_dir() {
-            return Err(BuildError::Findings(vec![missing_content(root, &content)]));
-        }
-        let (knowledge, problems) = crate::xref::load(&content);
-        let errors: Vec<Diagnostic>;
-        (errors, warnings) = problems.into_iter().partition(Diagnostic::is_error);
-        if !errors.is_empty() {
-            return Err(BuildError::Findings(errors));
-        }
-        handbook = Some((knowledge.export(), Handbook::with_knowledge(knowledge)));
+/// Builds a loaded handbook into `dest` (relative to the book root unless absolute):
+/// runs mdBook's HTML renderer with the preprocessor in-process, writes
+/// `handbook.json` beside the HTML, and only then swaps the new site into place. A
+/// failed build leaves `dest` as it was. Other `[output.*]` renderers of the book are
+/// not run: the site is what gets checked and published.
+///
+/// The caller has loaded the project without errors ([`crate::project::load`]).
+pub fn build(
+    project: &mut Project,
+    dest: &Path,
+    options: &BuildOptions,
+) -> Result<Built, BuildError> {
+    let root = project.root.clone();
+    if project.is_handbook() && project.knowledge.is_none() {
+        return Err(BuildError::Failed(anyhow::anyhow!(
+            "the content has errors; load the project and report them before building"
+        )));
     }
-
     let dest = if dest.is_absolute() {
         dest.to_path_buf()
     } else {
@@ -246,27 +215,32 @@ pub fn build(root: &Path, dest: &Path, options: &BuildOptions) -> Result<Built, 
     let parent = dest
         .parent()
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| root.to_path_buf());
+        .unwrap_or_else(|| root.clone());
     std::fs::create_dir_all(&parent).with_context(|| format!("creating `{}`", parent.display()))?;
+    remove_abandoned_staging(&parent);
     let staging = tempfile::Builder::new()
-        .prefix(".handbook-build-")
+        .prefix(&format!("{STAGING}{}-", std::process::id()))
         .tempdir_in(&parent)
         .with_context(|| format!("creating a staging folder in `{}`", parent.display()))?;
 
+    let md = &mut project.md;
     md.config.build.build_dir = staging.path().to_path_buf();
     md.config.build.create_missing = false;
     if let Some(endpoint) = &options.live_reload {
         md.config
             .set("output.html.live-reload-endpoint", endpoint)?;
     }
-    let mut export = None;
+    if let Some(url) = &options.site_url {
+        md.config.set("output.html.site-url", url)?;
+    }
     let mut found = Arc::default();
-    if let Some((json, pre)) = handbook {
+    if let Some(k) = &project.knowledge {
+        let pre = Handbook::with_knowledge(Arc::clone(k));
         found = pre.problems();
         md.with_preprocessor(pre);
-        export = Some(json);
     }
-    if let Err(e) = md.build() {
+    let html = mdbook_html::HtmlHandlebars::new();
+    if let Err(e) = md.execute_build_process(&html) {
         let found = std::mem::take(&mut *found.lock().expect("not poisoned"));
         return Err(if found.is_empty() {
             BuildError::Failed(e)
@@ -274,19 +248,45 @@ pub fn build(root: &Path, dest: &Path, options: &BuildOptions) -> Result<Built, 
             BuildError::Findings(found)
         });
     }
-    if let Some(json) = &export {
-        let mut text = serde_json::to_string_pretty(json).context("serialising handbook.json")?;
+    // With several `[output.*]` tables mdBook gives each renderer a subfolder.
+    let site = md.build_dir_for("html");
+    if let Some(k) = &project.knowledge {
+        let mut text =
+            serde_json::to_string_pretty(&k.export()).context("serialising handbook.json")?;
         text.push('\n');
-        std::fs::write(staging.path().join("handbook.json"), text)
-            .context("writing handbook.json")?;
+        std::fs::write(site.join("handbook.json"), text).context("writing handbook.json")?;
     }
-    swap_into_place(staging.keep(), &dest)?;
-    Ok(Built { dest, warnings })
+    let staged = staging.keep();
+    if site != staged {
+        let inner = staged.with_extension("html");
+        std::fs::rename(&site, &inner).context("moving the HTML out of its subfolder")?;
+        let _ = std::fs::remove_dir_all(&staged);
+        swap_into_place(inner, &dest)?;
+    } else {
+        swap_into_place(staged, &dest)?;
+    }
+    Ok(Built { dest })
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How often this thread loaded a book with mdBook: the gate loads it once.
+    pub(crate) static LOADS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Loads a book, turning mistakes in `SUMMARY.md` into located findings.
 pub fn load(root: &Path) -> Result<MDBook, BuildError> {
+    #[cfg(test)]
+    LOADS.with(|n| n.set(n.get() + 1));
     MDBook::load(root).map_err(|e| {
+        // mdBook's own settings in book.toml (ours are checked before).
+        if let Some(toml_error) = e.chain().find_map(|c| c.downcast_ref::<toml::de::Error>()) {
+            let path = crate::diagnostics::normalize(&root.join("book.toml"));
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            return BuildError::Findings(vec![crate::config::located(
+                &path, &text, toml_error, false,
+            )]);
+        }
         let text = format!("{e:#}");
         let src = std::fs::read_to_string(root.join("book.toml"))
             .ok()
@@ -322,6 +322,13 @@ pub fn load(root: &Path) -> Result<MDBook, BuildError> {
             .nth(1)
             .and_then(|r| r.split('`').next())
         {
+            // The file exists but cannot be read as text: say where.
+            let file = crate::diagnostics::normalize(&summary.with_file_name(chapter));
+            if let Ok(bytes) = std::fs::read(&file)
+                && let Err(d) = crate::diagnostics::decode_utf8(&file, &bytes)
+            {
+                return BuildError::Findings(vec![d]);
+            }
             let line = summary_text
                 .lines()
                 .position(|l| l.contains(&format!("({chapter})")))
@@ -349,30 +356,33 @@ pub fn load(root: &Path) -> Result<MDBook, BuildError> {
     })
 }
 
-/// The content folder named in `book.toml` does not exist.
-fn missing_content(root: &Path, content: &Path) -> Diagnostic {
-    let toml_path = crate::diagnostics::normalize(&root.join("book.toml"));
-    let text = std::fs::read_to_string(&toml_path).unwrap_or_default();
-    let line = text
-        .lines()
-        .position(|l| l.trim_start().starts_with("content"))
-        .or_else(|| {
-            text.lines()
-                .position(|l| l.trim() == "[preprocessor.handbook]")
-        })
-        .map_or(1, |i| i + 1);
-    Diagnostic::error(format!(
-        "the content folder `{}` does not exist",
-        crate::diagnostics::normalize(content).display()
-    ))
-    .at(crate::diagnostics::Location::line(
-        &toml_path,
-        line,
-        text.lines().nth(line - 1).unwrap_or(""),
-    ))
-    .help(
-        "create it (`handbook ingest` writes one), or fix `content` under [preprocessor.handbook]",
-    )
+/// Staging folders are named `.handbook-build-<pid>-<random>`.
+const STAGING: &str = ".handbook-build-";
+
+/// Removes the staging folders of builds whose process is gone (killed before it could
+/// clean up). Where processes cannot be looked up (no `/proc`), they are left alone.
+fn remove_abandoned_staging(parent: &Path) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(STAGING))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !proc.join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Moves the finished build to `dest`, replacing what was there in one step where the
@@ -394,12 +404,18 @@ fn swap_into_place(staging: PathBuf, dest: &Path) -> anyhow::Result<()> {
             return Ok(());
         }
     }
+    swap_by_renames(&staging, dest).map_err(cleanup_staging)
+}
+
+/// The portable swap: the old site is moved aside, the new one into place, and the old
+/// one put back if that fails. Between the two renames `dest` is briefly missing.
+fn swap_by_renames(staging: &Path, dest: &Path) -> std::io::Result<()> {
     let old = dest.with_extension("old");
     let _ = std::fs::remove_dir_all(&old);
-    std::fs::rename(dest, &old).map_err(cleanup_staging)?;
-    if let Err(e) = std::fs::rename(&staging, dest) {
+    std::fs::rename(dest, &old)?;
+    if let Err(e) = std::fs::rename(staging, dest) {
         let _ = std::fs::rename(&old, dest);
-        return Err(cleanup_staging(e));
+        return Err(e);
     }
     let _ = std::fs::remove_dir_all(&old);
     Ok(())
@@ -409,26 +425,11 @@ fn swap_into_place(staging: PathBuf, dest: &Path) -> anyhow::Result<()> {
 /// file, a complete `SUMMARY.md`, the theme, and `book.toml` without the handbook
 /// preprocessor. A stock `mdbook build` of `out` renders the same pages; this is what
 /// the benchmarks compare with, and a way to inspect what the templates produce.
-pub fn render_plain(root: &Path, out: &Path) -> Result<(), BuildError> {
-    let md =
-        MDBook::load(root).with_context(|| format!("loading the book at `{}`", root.display()))?;
-    let settings = Settings::from_config(&md.config)?;
-    let (knowledge, problems) = crate::xref::load(&settings.content_dir(root));
-    let errors: Vec<_> = problems.into_iter().filter(Diagnostic::is_error).collect();
-    if !errors.is_empty() {
-        return Err(BuildError::Findings(errors));
-    }
-    let ctx = PreprocessorContext::new(root.to_path_buf(), md.config.clone(), "html".to_string());
-    let pre = Handbook::with_knowledge(knowledge);
-    let found = pre.problems();
-    let book = pre.run(&ctx, md.book.clone()).map_err(|e| {
-        let found = std::mem::take(&mut *found.lock().expect("not poisoned"));
-        if found.is_empty() {
-            BuildError::Failed(e)
-        } else {
-            BuildError::Findings(found)
-        }
-    })?;
+///
+/// The caller has loaded the project without errors ([`crate::project::load`]).
+pub fn render_plain(project: &Project, out: &Path) -> anyhow::Result<()> {
+    let root = &project.root;
+    let book = project.preprocessed()?;
 
     let src = out.join("src");
     let mut summary = String::from("# Summary\n\n");
@@ -502,4 +503,72 @@ pub fn render_plain(root: &Path, out: &Path) -> Result<(), BuildError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::create_dir_all(&path).unwrap();
+        std::fs::write(path.join("index.html"), text).unwrap();
+        path
+    }
+
+    #[test]
+    fn swaps_replace_the_site_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = site(dir.path(), "book", "old");
+        swap_into_place(site(dir.path(), "new", "new"), &dest).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dest.join("index.html")).unwrap(),
+            "new"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "only the site remains");
+        // The first build has nothing to swap with.
+        let fresh = dir.path().join("fresh");
+        swap_into_place(site(dir.path(), "n2", "first"), &fresh).unwrap();
+        assert!(fresh.join("index.html").is_file());
+    }
+
+    #[test]
+    fn the_portable_swap_restores_the_old_site_on_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = site(dir.path(), "book", "old");
+        swap_by_renames(&site(dir.path(), "new", "new"), &dest).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dest.join("index.html")).unwrap(),
+            "new"
+        );
+        assert!(!dir.path().join("book.old").exists());
+        // A staging folder that vanished: the old site must come back.
+        let err = swap_by_renames(&dir.path().join("gone"), &dest);
+        assert!(err.is_err());
+        assert_eq!(
+            std::fs::read_to_string(dest.join("index.html")).unwrap(),
+            "new"
+        );
+    }
+
+    #[test]
+    fn abandoned_staging_folders_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mine = format!("{STAGING}{}-abc", std::process::id());
+        // No process has pid u32::MAX on Linux (pid_max is at most 2^22).
+        let dead = format!("{STAGING}{}-abc", u32::MAX);
+        for name in [&mine, &dead, &format!("{dead}.html"), &"other".to_string()] {
+            std::fs::create_dir_all(dir.path().join(name)).unwrap();
+        }
+        remove_abandoned_staging(dir.path());
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        if Path::new("/proc/self").exists() {
+            assert_eq!(left, [mine, "other".to_string()]);
+        }
+    }
 }

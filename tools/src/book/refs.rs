@@ -7,11 +7,11 @@
 
 use std::path::Path;
 
-use crate::content::load::closest;
 use crate::diagnostics::{Diagnostic, Location};
 use crate::render::escape;
 use crate::render::layout::Layout;
 use crate::render::views::Views;
+use crate::shared::closest;
 use crate::xref::Knowledge;
 
 const OPEN: &str = "{{#ref";

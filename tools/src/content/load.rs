@@ -237,11 +237,19 @@ fn locate_key(
     locate(file, text, root, parent)
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How often this thread loaded a content folder: the gate loads it once.
+    pub(crate) static LOADS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Reads every `*.yaml` / `*.yml` file under `dir` (sorted by path, so the knowledge base
 /// and its diagnostics come out in the same order on every machine).
 ///
 /// Returns the files that loaded and the problems found in the others.
 pub fn load_dir(dir: &Path) -> (Vec<ContentFile>, Vec<Diagnostic>) {
+    #[cfg(test)]
+    LOADS.with(|n| n.set(n.get() + 1));
     let mut files = Vec::new();
     let mut problems = Vec::new();
     if !dir.is_dir() {
@@ -480,10 +488,12 @@ impl SchemaContext<'_> {
                     let d = Diagnostic::error(format!("unknown field `{name}`"))
                         .at(locate_key(path, text, tree, &pointer, name))
                         .label("not a field here");
-                    out.push(match closest(name, known.iter().map(String::as_str)) {
-                        Some(best) => d.help(format!("did you mean `{best}`?")),
-                        None => d.help(format!("the fields here are: {}", known.join(", "))),
-                    });
+                    out.push(
+                        match crate::shared::closest(name, known.iter().map(String::as_str)) {
+                            Some(best) => d.help(format!("did you mean `{best}`?")),
+                            None => d.help(format!("the fields here are: {}", known.join(", "))),
+                        },
+                    );
                 }
                 return;
             }
@@ -659,14 +669,4 @@ fn describe_type(kind: &jsonschema::error::TypeKind) -> String {
             .collect::<Vec<_>>()
             .join(" or "),
     }
-}
-
-/// The candidate closest to `name`, when one is close enough to be a likely typo.
-pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, c)| c)
 }

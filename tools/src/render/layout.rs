@@ -51,7 +51,7 @@ pub fn list_page(briefing: &str, list: &str, expanded: bool) -> String {
 
 /// A file-name-safe slug of a tag.
 pub fn tag_slug(tag: &str) -> String {
-    let slug = crate::ingest::slug(tag, usize::MAX);
+    let slug = crate::shared::slug(tag, usize::MAX);
     if slug.is_empty() {
         "tag".to_string()
     } else {

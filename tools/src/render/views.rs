@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::layout::Layout;
 use crate::content::{Action, Doc, Insight, Priority, Quote, Relation, Section, Source};
-use crate::xref::Knowledge;
+use crate::xref::{Backlink, Knowledge};
 
 /// A link to an item.
 #[derive(Debug, Clone, Serialize)]
@@ -203,7 +203,7 @@ impl Views<'_> {
             .collect()
     }
 
-    fn backlinks(&self, id: &str, reverse: &str) -> Vec<LinkView> {
+    fn backlinks(&self, id: &str, reverse: Backlink) -> Vec<LinkView> {
         self.k
             .backlinks(id, reverse)
             .iter()
@@ -244,7 +244,7 @@ impl Views<'_> {
 
     /// A section.
     pub fn section(&self, s: &Section) -> SectionView {
-        let discusses = self.k.backlinks(&s.id, "discusses");
+        let discusses = self.k.backlinks(&s.id, Backlink::Discusses);
         let of_kind = |kind: crate::xref::Kind| -> Vec<LinkView> {
             discusses
                 .iter()
@@ -266,7 +266,7 @@ impl Views<'_> {
 
     /// An insight.
     pub fn insight(&self, x: &Insight) -> InsightView {
-        let addressed_by = self.backlinks(&x.id, "addressed_by");
+        let addressed_by = self.backlinks(&x.id, Backlink::AddressedBy);
         InsightView {
             id: x.id.clone(),
             title: x.title.clone(),
@@ -275,7 +275,7 @@ impl Views<'_> {
             href: self.layout.href(self.page, &x.id),
             gap: addressed_by.is_empty(),
             addressed_by,
-            supported_by: self.backlinks(&x.id, "supported_by"),
+            supported_by: self.backlinks(&x.id, Backlink::SupportedBy),
             discussed_in: self.relations(&x.discussed_in),
             tags: self.tags(&x.tags),
             source: source_text(&x.source),
@@ -291,7 +291,7 @@ impl Views<'_> {
             impact: x.impact.clone(),
             href: self.layout.href(self.page, &x.id),
             addresses: self.relations(&x.addresses),
-            supported_by: self.backlinks(&x.id, "supported_by"),
+            supported_by: self.backlinks(&x.id, Backlink::SupportedBy),
             discussed_in: self.relations(&x.discussed_in),
             priority: x.priority.map(|p| enum_name(&p)),
             phase: x.phase,

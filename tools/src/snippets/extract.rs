@@ -1,6 +1,6 @@
 //! Finding code blocks in markdown, and reading their info strings as rustdoc does.
 
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
 
 /// A code block found in a markdown text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,19 +17,13 @@ pub struct Block {
     pub code_line: usize,
 }
 
-/// Every fenced and indented code block of `text`, with its line. Uses mdBook's parser
-/// options so that what is a code block here is a code block on the page.
+/// Every fenced and indented code block of `text`, with its line. Parsed as mdBook
+/// parses it, so that what is a code block here is a code block on the page.
 pub fn blocks(text: &str) -> Vec<Block> {
-    let mut options = Options::empty();
-    options.insert(Options::ENABLE_TABLES);
-    options.insert(Options::ENABLE_FOOTNOTES);
-    options.insert(Options::ENABLE_STRIKETHROUGH);
-    options.insert(Options::ENABLE_TASKLISTS);
-    options.insert(Options::ENABLE_HEADING_ATTRIBUTES);
     let line_of = |offset: usize| text[..offset].bytes().filter(|&b| b == b'\n').count() + 1;
     let mut out = Vec::new();
     let mut current: Option<Block> = None;
-    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+    for (event, range) in crate::shared::markdown(text).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
                 let (info, indented) = match kind {
@@ -202,5 +196,16 @@ mod tests {
             (b[2].info.as_str(), b[2].line, b[2].code.as_str()),
             ("toml", 11, "a = 1\nb = 2\n")
         );
+    }
+}
+
+#[cfg(test)]
+mod yaml_text_tests {
+    #[test]
+    fn a_fence_after_a_paragraph_is_on_its_own_line() {
+        let text = "Observability shortens incidents.\n\n```rust\nlet budget: u32 = 5;\nassert_eq!(budget, 6);\n```\n";
+        let b = super::blocks(text);
+        assert_eq!(b.len(), 1);
+        assert_eq!((b[0].line, b[0].code_line), (3, 4), "{b:?}");
     }
 }

@@ -15,11 +15,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
 use crate::diagnostics::{Diagnostic, Location};
+use crate::project::Project;
 
 /// How a snippet fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -70,7 +70,8 @@ impl Report {
         self.snippets.iter().filter(|s| s.status == status).count()
     }
 
-    /// Failures as diagnostics, with the source line shown.
+    /// Failures as diagnostics, with the source line shown; `root` is the folder the
+    /// files are relative to.
     pub fn diagnostics(&self, root: &Path) -> Vec<Diagnostic> {
         let mut texts: BTreeMap<&str, String> = BTreeMap::new();
         self.snippets
@@ -84,7 +85,7 @@ impl Report {
                 let (head, rest) = message.split_once('\n').unwrap_or((&message, ""));
                 let mut d = Diagnostic::error(format!("{} snippet failed: {head}", s.lang)).at(
                     Location::in_text(
-                        Path::new(&s.file),
+                        &crate::diagnostics::normalize(&root.join(&s.file)),
                         text,
                         s.error_line.unwrap_or(s.line),
                         1,
@@ -112,8 +113,6 @@ impl Location {
 /// Settings of a check.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The book root (holding `book.toml`).
-    pub root: PathBuf,
     /// Ignore the cache (and do not update it).
     pub no_cache: bool,
     /// Parallel compiles and runs.
@@ -122,6 +121,20 @@ pub struct Options {
     pub timeout: Duration,
     /// Where the cache lives.
     pub cache_dir: PathBuf,
+}
+
+/// Seconds a snippet may run by default.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            no_cache: false,
+            jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            cache_dir: default_cache_dir(),
+        }
+    }
 }
 
 /// The default cache folder: `$HANDBOOK_CACHE_DIR`, else `$XDG_CACHE_HOME/handbook`,
@@ -147,23 +160,12 @@ struct Source {
     block: extract::Block,
 }
 
-/// Collects the blocks of the book at `root`: chapters listed in `SUMMARY.md`, and the
-/// text fields of the content YAML when the book uses the handbook preprocessor.
-fn sources(root: &Path) -> anyhow::Result<(Vec<Source>, String)> {
-    let md = mdbook_driver::MDBook::load(root)
-        .with_context(|| format!("loading the book at `{}`", root.display()))?;
-    let edition = md.config.rust.edition.map_or_else(
-        || "2015".to_string(),
-        |e| {
-            serde_json::to_value(e)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_else(|| "2015".into())
-        },
-    );
-    let src = md.config.book.src.clone();
+/// Collects the blocks of a book: chapters listed in `SUMMARY.md`, and the text fields
+/// of the content YAML when the book is a handbook.
+fn sources(project: &Project) -> Vec<Source> {
+    let src = project.src();
     let mut out = Vec::new();
-    for chapter in md.book.chapters() {
+    for chapter in project.md.book.chapters() {
         let Some(path) = &chapter.source_path else {
             continue;
         };
@@ -177,44 +179,26 @@ fn sources(root: &Path) -> anyhow::Result<(Vec<Source>, String)> {
             });
         }
     }
-    let settings = crate::book::Settings::from_config(&md.config)?;
-    let uses_handbook = md
-        .config
-        .get::<toml::Value>("preprocessor.handbook")?
-        .is_some();
-    if uses_handbook {
-        let content = settings.content_dir(root);
-        let (files, _) = crate::content::load_dir(&content);
-        for file in &files {
-            let rel = crate::diagnostics::relative_to(&file.path, root)
-                .to_string_lossy()
-                .replace('\\', "/");
-            for (kind, index, field, text) in crate::xref::texts(&file.doc) {
-                if !text.contains("```") && !text.contains("\n    ") {
-                    continue;
-                }
-                let mut path = crate::xref::item_path(kind, index);
-                path.push(crate::content::PathSegment::Key(field));
-                let at = file.locate(&path);
-                // Block scalars (`|`, `>`) start on the line after their indicator.
-                let indicator = at.source_line.trim_end();
-                let first = if indicator.ends_with(['|', '>', '-', '+']) {
-                    at.line + 1
-                } else {
-                    at.line
-                };
-                for block in extract::blocks(text) {
-                    out.push(Source {
-                        file: rel.clone(),
-                        line: first + block.line - 1,
-                        code_line: first + block.code_line - 1,
-                        block,
-                    });
-                }
-            }
+    let Some(k) = &project.knowledge else {
+        return out;
+    };
+    for field in crate::xref::text_fields(&k.files) {
+        if !field.text.contains("```") && !field.text.contains("\n    ") {
+            continue;
+        }
+        let rel = crate::diagnostics::relative_to(&field.file.path, &project.root)
+            .to_string_lossy()
+            .replace('\\', "/");
+        for block in extract::blocks(field.text) {
+            out.push(Source {
+                file: rel.clone(),
+                line: field.line_of(block.line),
+                code_line: field.line_of(block.code_line),
+                block,
+            });
         }
     }
-    Ok((out, edition))
+    out
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -235,18 +219,23 @@ fn cache_key(rustc: &str, s: &rust::RustSnippet, info: &str) -> String {
 }
 
 /// Checks every snippet of the book.
-pub fn check(options: &Options) -> anyhow::Result<Report> {
-    let (sources, book_edition) = sources(&options.root)?;
+pub fn check(project: &Project, options: &Options) -> anyhow::Result<Report> {
+    let sources = sources(project);
+    let book_edition = project.edition();
     let cache_file = options.cache_dir.join("snippets.json");
     let mut cache: BTreeMap<String, Cached> = if options.no_cache {
         BTreeMap::new()
     } else {
-        std::fs::read(&cache_file)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+        crate::shared::read_cache(&cache_file)
     };
-    let rustc = rust::rustc_version();
+    let any_rust = sources
+        .iter()
+        .any(|s| extract::lang_string(&s.block.info).rust);
+    let rustc = if any_rust {
+        rust::rustc_version()?
+    } else {
+        String::new()
+    };
 
     let mut findings: Vec<Option<Finding>> = Vec::with_capacity(sources.len());
     let mut pending: Vec<(usize, rust::RustSnippet, String)> = Vec::new();
@@ -290,7 +279,15 @@ pub fn check(options: &Options) -> anyhow::Result<Report> {
             status,
             message,
         };
-        findings.push(Some(if data::handles(&language) {
+        let ignored = lang.ignore;
+        findings.push(Some(if data::handles(&language) && ignored {
+            // A deliberately partial fragment (`toml,ignore`), as rustdoc's `ignore`.
+            finding(
+                Status::Ignored,
+                Some("`ignore`: not parsed".to_string()),
+                None,
+            )
+        } else if data::handles(&language) {
             match data::check(&language, &s.block.code) {
                 data::Checked::Ok => finding(Status::Passed, None, None),
                 data::Checked::Invalid(m, line) => {
@@ -318,6 +315,7 @@ pub fn check(options: &Options) -> anyhow::Result<Report> {
     let (verdicts, compiled) = rust::check(&rust_snippets, options.jobs, options.timeout);
     for ((i, snippet, key), verdict) in pending.into_iter().zip(verdicts) {
         let s = &sources[i];
+        let timed_out = matches!(verdict, rust::Verdict::TimedOut { .. });
         let (status, message, line) = match verdict {
             rust::Verdict::Passed => (Status::Passed, None, None),
             rust::Verdict::Ignored => (
@@ -326,10 +324,8 @@ pub fn check(options: &Options) -> anyhow::Result<Report> {
                 None,
             ),
             rust::Verdict::Failed { message, line } => (Status::Failed, Some(message), line),
+            rust::Verdict::TimedOut { message } => (Status::Failed, Some(message), None),
         };
-        let timed_out = message
-            .as_deref()
-            .is_some_and(|m| m.starts_with("timed out"));
         if !timed_out {
             cache.insert(
                 key,
@@ -350,11 +346,7 @@ pub fn check(options: &Options) -> anyhow::Result<Report> {
         });
     }
     if !options.no_cache {
-        // A cache that cannot be written only costs time on the next run.
-        let _ = std::fs::create_dir_all(&options.cache_dir);
-        if let Ok(json) = serde_json::to_vec(&cache) {
-            let _ = crate::ingest::write_atomic(&cache_file, &json);
-        }
+        crate::shared::write_cache(&cache_file, &cache);
     }
     let mut snippets: Vec<Finding> = findings.into_iter().flatten().collect();
     snippets.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));

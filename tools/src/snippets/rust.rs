@@ -48,6 +48,12 @@ pub enum Verdict {
     },
     /// `ignore`: not compiled, as rustdoc does.
     Ignored,
+    /// The run was stopped at the time limit; a slower machine may be the cause, so the
+    /// verdict is never cached.
+    TimedOut {
+        /// What happened.
+        message: String,
+    },
 }
 
 /// The program text of a snippet after rustdoc's transformation, with a map from each
@@ -81,7 +87,8 @@ fn prepare(s: &RustSnippet) -> Prepared {
         };
         let md_line = Some(s.first_line + i);
         let t = line.trim();
-        if leading && t.starts_with("#![") {
+        // `//!` is an inner attribute (`#![doc]`): crate-level, as rustdoc hoists it.
+        if leading && (t.starts_with("#![") || t.starts_with("//!")) {
             crate_attrs.push(line);
         } else if leading && t.starts_with("extern crate") {
             externs.push((line, md_line));
@@ -90,6 +97,16 @@ fn prepare(s: &RustSnippet) -> Prepared {
                 leading = false;
             }
             rest.push((line, md_line));
+        }
+    }
+    // rustdoc keeps only what parses as statements and items: doc comments that
+    // document nothing at the end are dropped (inside `fn main` they would be E0585).
+    while let Some((last, _)) = rest.last() {
+        let t = last.trim();
+        if t.is_empty() || (t.starts_with("///") && !t.starts_with("////")) {
+            rest.pop();
+        } else {
+            break;
         }
     }
     let code: String = rest
@@ -236,11 +253,35 @@ impl CompileError {
 }
 
 /// Compiles `prog` in `dir`; `Ok(binary)` or the errors.
+/// The name a `#![crate_name = "…"]` attribute gives the crate.
+fn crate_name_attribute(source: &str) -> Option<&str> {
+    source.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("#![")?.trim_start();
+        let rest = rest
+            .strip_prefix("crate_name")?
+            .trim_start()
+            .strip_prefix('=')?;
+        let name = rest.trim_start().strip_prefix('"')?;
+        name.split('"').next()
+    })
+}
+
+/// How far a compile goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Emit {
+    /// A program to run.
+    Binary,
+    /// Type-checked only, as rustdoc compiles `no_run` and `compile_fail` blocks: no
+    /// code generation and no linking, so `extern` functions need no library.
+    Metadata,
+}
+
 fn compile(
     prog: &Program,
     dir: &Path,
     edition: &str,
     test_harness: bool,
+    emit: Emit,
 ) -> Result<std::path::PathBuf, Vec<CompileError>> {
     let src = dir.join("main.rs");
     let bin = dir.join(if cfg!(windows) {
@@ -255,12 +296,17 @@ fn compile(
             origin: None,
         }]
     })?;
+    // `#![crate_name = "x"]` must agree with `--crate-name`.
+    let crate_name = crate_name_attribute(&prog.source).unwrap_or("snippet");
     let mut cmd = Command::new(rustc());
     cmd.arg("--edition")
         .arg(edition)
+        .args(["--crate-name", crate_name])
+        .args(match emit {
+            Emit::Binary => &[][..],
+            Emit::Metadata => &["--emit=metadata"][..],
+        })
         .args([
-            "--crate-name",
-            "snippet",
             "--error-format=json",
             "-C",
             "debuginfo=0",
@@ -330,13 +376,23 @@ pub fn rustc() -> std::ffi::OsString {
     std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into())
 }
 
-/// `rustc -vV`, part of every cache key: a new compiler checks everything again.
-pub fn rustc_version() -> String {
-    Command::new(rustc())
-        .arg("-vV")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default()
+/// `rustc -vV`, part of every cache key: a new compiler checks everything again. A
+/// missing compiler is the environment's problem, not the book's.
+pub fn rustc_version() -> anyhow::Result<String> {
+    let rustc = rustc();
+    let out = Command::new(&rustc).arg("-vV").output().map_err(|e| {
+        anyhow::anyhow!(
+            "cannot run `{}` to test Rust snippets: {e}; install Rust (rustup.rs) or set RUSTC",
+            rustc.to_string_lossy()
+        )
+    })?;
+    anyhow::ensure!(
+        out.status.success(),
+        "`{} -vV` failed: {}",
+        rustc.to_string_lossy(),
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The outcome of one run of a program.
@@ -488,10 +544,12 @@ fn run_verdict(
         Verdict::Failed { message, line }
     };
     if outcome.timed_out {
-        return fail(format!(
-            "timed out after {} s (an endless loop?); the run was stopped",
-            timeout.as_secs()
-        ));
+        return Verdict::TimedOut {
+            message: format!(
+                "timed out after {} s (an endless loop?); the run was stopped",
+                timeout.as_secs()
+            ),
+        };
     }
     match (lang.should_panic, outcome.success) {
         (false, true) | (true, false) => Verdict::Passed,
@@ -519,6 +577,15 @@ fn run_verdict(
     }
 }
 
+/// `no_run` and `compile_fail` blocks are only type-checked, as rustdoc does.
+fn emit_of(lang: &LangString) -> Emit {
+    if lang.no_run || lang.compile_fail {
+        Emit::Metadata
+    } else {
+        Emit::Binary
+    }
+}
+
 /// Checks snippets. Returns one verdict per snippet and the number of rustc runs.
 pub fn check(snippets: &[RustSnippet], jobs: usize, timeout: Duration) -> (Vec<Verdict>, usize) {
     let mut verdicts: Vec<Option<Verdict>> = vec![None; snippets.len()];
@@ -526,13 +593,16 @@ pub fn check(snippets: &[RustSnippet], jobs: usize, timeout: Duration) -> (Vec<V
     let compiles = std::sync::atomic::AtomicUsize::new(0);
 
     // Standalone work and merge groups (one per edition).
-    let mut groups: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    let mut groups: std::collections::BTreeMap<(&str, Emit), Vec<usize>> = Default::default();
     let mut alone = Vec::new();
     for (i, s) in snippets.iter().enumerate() {
         if s.lang.ignore {
             verdicts[i] = Some(Verdict::Ignored);
         } else if prepared[i].mergeable {
-            groups.entry(s.edition.as_str()).or_default().push(i);
+            groups
+                .entry((s.edition.as_str(), emit_of(&s.lang)))
+                .or_default()
+                .push(i);
         } else {
             alone.push(i);
         }
@@ -572,7 +642,13 @@ pub fn check(snippets: &[RustSnippet], jobs: usize, timeout: Duration) -> (Vec<V
         };
         compiles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let prog = standalone_program(i, &prepared[i]);
-        match compile(&prog, dir.path(), &s.edition, s.lang.test_harness) {
+        match compile(
+            &prog,
+            dir.path(),
+            &s.edition,
+            s.lang.test_harness,
+            emit_of(&s.lang),
+        ) {
             Ok(_) if s.lang.compile_fail => Verdict::Failed {
                 message: "compile_fail, but the snippet compiled".into(),
                 line: None,
@@ -650,7 +726,14 @@ pub fn check(snippets: &[RustSnippet], jobs: usize, timeout: Duration) -> (Vec<V
                     .collect::<Vec<_>>(),
             );
             compiles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            match compile(&prog, dir.path(), &snippets[members[0]].edition, false) {
+            let first = &snippets[members[0]];
+            match compile(
+                &prog,
+                dir.path(),
+                &first.edition,
+                false,
+                emit_of(&first.lang),
+            ) {
                 Ok(bin) => {
                     for &i in &members {
                         let s = &snippets[i];

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::content::load::closest;
 use crate::content::{ContentFile, Doc, PathSegment, Relation, Source};
 use crate::diagnostics::{Diagnostic, normalize};
+use crate::shared::closest;
 
 /// What kind of item an id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -75,32 +75,43 @@ pub struct Knowledge {
     /// Every id and where its item lives.
     pub index: BTreeMap<String, ItemRef>,
     /// Reverse relations: for a target id, the ids that point at it, by relation name.
-    backlinks: BTreeMap<String, BTreeMap<&'static str, Vec<String>>>,
+    backlinks: BTreeMap<String, BTreeMap<Backlink, Vec<String>>>,
     /// The content folder the files were loaded from.
     content_root: PathBuf,
 }
 
-/// A relation field: its name, the kinds it may point at, and its reverse name.
+/// A computed reverse relation: what points at an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Backlink {
+    /// Actions whose `addresses` names the insight.
+    AddressedBy,
+    /// Quotes whose `supports` names the insight or action.
+    SupportedBy,
+    /// Items whose `discussed_in` names the section.
+    Discusses,
+}
+
+/// A relation field: its name, the kinds it may point at, and its reverse.
 struct RelationField {
     name: &'static str,
     targets: &'static [Kind],
-    reverse: &'static str,
+    reverse: Backlink,
 }
 
 const ADDRESSES: RelationField = RelationField {
     name: "addresses",
     targets: &[Kind::Insight],
-    reverse: "addressed_by",
+    reverse: Backlink::AddressedBy,
 };
 const SUPPORTS: RelationField = RelationField {
     name: "supports",
     targets: &[Kind::Insight, Kind::Action],
-    reverse: "supported_by",
+    reverse: Backlink::SupportedBy,
 };
 const DISCUSSED_IN: RelationField = RelationField {
     name: "discussed_in",
     targets: &[Kind::Section],
-    reverse: "discusses",
+    reverse: Backlink::Discusses,
 };
 
 /// Every relation list of a document, with the item that holds it.
@@ -184,6 +195,40 @@ pub fn texts(doc: &Doc) -> Vec<(Kind, usize, &'static str, &str)> {
     out
 }
 
+/// A text field of the content (markdown that lands on a page), with where it is.
+pub struct TextField<'a> {
+    /// The file holding it.
+    pub file: &'a ContentFile,
+    /// The text, as parsed.
+    pub text: &'a str,
+    /// The YAML line of the text's first line: the key's line for a plain or quoted
+    /// scalar, the first line after the indicator for a block scalar (`|`, `>`).
+    pub first_line: usize,
+}
+
+impl TextField<'_> {
+    /// The YAML line of the text's 1-based line `n`. Exact in block scalars, the only
+    /// ones whose text has several lines that are also the file's lines.
+    pub fn line_of(&self, n: usize) -> usize {
+        self.first_line + n.saturating_sub(1)
+    }
+}
+
+/// Every text field of the files, in file order, with the line its text starts on.
+pub fn text_fields(files: &[ContentFile]) -> Vec<TextField<'_>> {
+    let mut out = Vec::new();
+    for file in files {
+        for (kind, index, field, text) in texts(&file.doc) {
+            out.push(TextField {
+                file,
+                text,
+                first_line: file.locate(&field_path(kind, index, field)).line,
+            });
+        }
+    }
+    out
+}
+
 fn sources(doc: &Doc) -> Vec<(Kind, usize, &Source)> {
     let mut out = Vec::new();
     if let Some(s) = &doc.briefing.source {
@@ -262,7 +307,7 @@ pub fn resolve(files: Vec<ContentFile>, content_root: &Path) -> (Knowledge, Vec<
         }
     }
 
-    let mut backlinks: BTreeMap<String, BTreeMap<&'static str, Vec<String>>> = BTreeMap::new();
+    let mut backlinks: BTreeMap<String, BTreeMap<Backlink, Vec<String>>> = BTreeMap::new();
     for file in &files {
         for (kind, i, id, field, list) in relations(&file.doc) {
             for (r, relation) in list.iter().enumerate() {
@@ -402,12 +447,11 @@ impl Knowledge {
         self.index.get(id).copied()
     }
 
-    /// Ids that point at `id` through the relation whose reverse name is `reverse`
-    /// (`addressed_by`, `supported_by`, `discusses`), sorted.
-    pub fn backlinks(&self, id: &str, reverse: &str) -> &[String] {
+    /// Ids that point at `id` through the relation `reverse`, sorted.
+    pub fn backlinks(&self, id: &str, reverse: Backlink) -> &[String] {
         self.backlinks
             .get(id)
-            .and_then(|m| m.get(reverse))
+            .and_then(|m| m.get(&reverse))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -416,7 +460,7 @@ impl Knowledge {
         self.files
             .iter()
             .flat_map(|f| &f.doc.insights)
-            .filter(|i| self.backlinks(&i.id, "addressed_by").is_empty())
+            .filter(|i| self.backlinks(&i.id, Backlink::AddressedBy).is_empty())
             .map(|i| i.id.as_str())
             .collect()
     }
@@ -441,7 +485,7 @@ impl Knowledge {
                 }
             }
             for (i, x) in file.doc.insights.iter().enumerate() {
-                if self.backlinks(&x.id, "addressed_by").is_empty() {
+                if self.backlinks(&x.id, Backlink::AddressedBy).is_empty() {
                     out.push(
                         Diagnostic::warning(format!(
                             "coverage gap: no action addresses insight `{}`",
@@ -510,7 +554,7 @@ impl Knowledge {
                 sections.push(json!({
                     "id": s.id, "briefing": b.id, "title": s.title, "text": s.text, "impact": Value::Null,
                     "source": source(&s.source), "tags": s.tags,
-                    "discusses": self.backlinks(&s.id, "discusses"),
+                    "discusses": self.backlinks(&s.id, Backlink::Discusses),
                 }));
             }
             for x in &doc.insights {
@@ -518,8 +562,8 @@ impl Knowledge {
                     "id": x.id, "briefing": b.id, "title": x.title, "text": x.text, "impact": x.impact,
                     "source": source(&x.source), "tags": x.tags,
                     "discussed_in": ids(&x.discussed_in),
-                    "addressed_by": self.backlinks(&x.id, "addressed_by"),
-                    "supported_by": self.backlinks(&x.id, "supported_by"),
+                    "addressed_by": self.backlinks(&x.id, Backlink::AddressedBy),
+                    "supported_by": self.backlinks(&x.id, Backlink::SupportedBy),
                 }));
             }
             for x in &doc.actions {
@@ -528,7 +572,7 @@ impl Knowledge {
                     "source": source(&x.source), "tags": x.tags,
                     "addresses": ids(&x.addresses),
                     "discussed_in": ids(&x.discussed_in),
-                    "supported_by": self.backlinks(&x.id, "supported_by"),
+                    "supported_by": self.backlinks(&x.id, Backlink::SupportedBy),
                     "priority": x.priority, "phase": x.phase, "owner": x.owner, "status": x.status,
                 }));
             }

@@ -62,6 +62,21 @@ fn leaders_can_read_navigate_and_search_the_handbook() {
         "{link}"
     );
     assert_eq!(link["targetVisible"], true, "{link}");
+    // The link lands on the card of the insight it names, titled as in the content.
+    let export: serde_json::Value =
+        serde_json::from_str(&handbook(&repo(), &["export"]).stdout).unwrap();
+    let title = export["insights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == expected)
+        .map(|i| i["title"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("`{expected}` is an insight"));
+    let target_text = link["targetText"].as_str().unwrap_or_default();
+    assert!(
+        target_text.contains(&title),
+        "landed on {target_text:?}, expected the card of {title:?}"
+    );
 
     let results = seen["searchResults"].as_array().unwrap();
     assert!(

@@ -172,6 +172,14 @@ fn a_build_killed_midway_leaves_the_previous_site_intact() {
     );
     assert_eq!(handbook(dir.path(), &["build"]).code, 0);
     let before = tree(&dir.path().join("book"));
+    let staging = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".handbook-build-"))
+            .collect()
+    };
+    let mut killed_mid_build = 0;
     for delay in [50, 200, 400, 800] {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
             .args(["build"])
@@ -180,14 +188,25 @@ fn a_build_killed_midway_leaves_the_previous_site_intact() {
             .spawn()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(delay));
+        // Only a kill that lands while the build runs tests anything.
+        let running = child.try_wait().unwrap().is_none();
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
+        killed_mid_build += usize::from(running);
         let after = tree(&dir.path().join("book"));
         // Either the kill came before the swap (the old site) or after it (a new,
         // complete, identical site): never a half-written one.
         assert_eq!(after.len(), before.len(), "killed after {delay} ms");
         assert!(after == before, "killed after {delay} ms: the site changed");
     }
+    assert!(
+        killed_mid_build > 0,
+        "every build had finished before its kill: the test proved nothing"
+    );
+    // What the killed builds left behind is removed by the next build.
+    assert_eq!(handbook(dir.path(), &["build"]).code, 0);
+    assert_eq!(staging(dir.path()), Vec::<String>::new());
+    assert!(tree(&dir.path().join("book")) == before);
 }
 
 #[test]

@@ -264,3 +264,54 @@ fn a_built_site_alone_is_checked_without_duplicates_from_index_html() {
     // `index.html` is mdBook's copy of `one.html`: its broken link is reported once.
     assert_eq!(files, ["one.html", "two.html"], "{json}");
 }
+
+#[test]
+fn a_second_renderer_an_email_autolink_and_a_relative_book_path_change_nothing() {
+    let cache = tempdir();
+    let plain = fixture_copy("links/broken");
+    let (_, expected) = check(plain.path(), cache.path(), &[]);
+
+    // The same book with a second `[output.*]` (mdBook then gives each renderer a
+    // subfolder), a CommonMark email autolink, checked by a relative path from its parent.
+    let parent = tempdir();
+    let book = parent.path().join("the book");
+    copy_tree(&fixture("links/broken"), &book);
+    let toml = book.join("book.toml");
+    std::fs::write(
+        &toml,
+        read(&toml) + "\n[output.html]\n\n[output.markdown]\n",
+    )
+    .unwrap();
+    let guide = book.join("src/guide.md");
+    std::fs::write(&guide, read(&guide) + "\nWrite to <someone@example.org>.\n").unwrap();
+    let (run, json) = handbook_json(
+        Some(parent.path()),
+        cache.path(),
+        &["check", "links", "--book", "the book", "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(broken(&json), broken(&expected));
+    assert_eq!(json["checked"], expected["checked"]);
+    assert!(
+        !book.join("book").exists(),
+        "only a temporary build was made"
+    );
+}
+
+#[test]
+fn options_of_check_apply_to_its_subcommands_in_any_order() {
+    let cache = tempdir();
+    let dir = fixture_copy("links/broken");
+    let root = dir.path().to_str().unwrap();
+    let (_, expected) = check(dir.path(), cache.path(), &[]);
+    let elsewhere = tempdir();
+    for args in [
+        ["check", "--root", root, "--format", "json", "links"],
+        ["check", "links", "--root", root, "--format", "json"],
+        ["check", "--format", "json", "links", "--book", root],
+    ] {
+        let (run, json) = handbook_json(Some(elsewhere.path()), cache.path(), &args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert_eq!(broken(&json), broken(&expected), "{args:?}");
+    }
+}

@@ -52,3 +52,54 @@ fn serve_rebuilds_reloads_and_keeps_the_last_good_site() {
     assert_eq!(status, 200);
     assert!(page.contains("A sentence added while serving."));
 }
+
+#[test]
+fn serve_honours_site_url_and_the_configured_folders() {
+    let dir = handbook_copy();
+    // The chapters and the content live in folders of other names, and one more folder
+    // is watched: serve must follow book.toml, not assume `src/` and `content/`.
+    std::fs::rename(dir.path().join("src"), dir.path().join("chapters")).unwrap();
+    std::fs::rename(dir.path().join("content"), dir.path().join("kb")).unwrap();
+    std::fs::create_dir(dir.path().join("notes")).unwrap();
+    let toml = dir.path().join("book.toml");
+    let text = read(&toml)
+        .replace("src = \"src\"", "src = \"chapters\"")
+        .replace("content = \"content\"", "content = \"kb\"")
+        .replace(
+            "extra-watch-dirs = [\"content\", \"theme\"]",
+            "extra-watch-dirs = [\"kb\", \"theme\", \"notes\"]",
+        );
+    assert!(text.contains("site-url = \"/rust-strategy-handbook/\""));
+    std::fs::write(&toml, text).unwrap();
+    let server = Server::start(dir.path());
+
+    // The preview is served from `/`: the 404 page's links must start there, not at
+    // the published site-url.
+    let (status, page) = server.get("/no-such-page.html");
+    assert_eq!(status, 404);
+    assert!(page.contains("<base href=\"/\""), "{page:.2000}");
+    assert!(!page.contains("/rust-strategy-handbook/"), "{page:.2000}");
+
+    let chapter = dir.path().join("chapters/how-to-read.md");
+    std::fs::write(&chapter, read(&chapter) + "\nEdited in chapters/.\n").unwrap();
+    server.wait_for("rebuilding");
+    server.wait_for("build: built");
+    assert!(
+        server
+            .get("/how-to-read.html")
+            .1
+            .contains("Edited in chapters/.")
+    );
+
+    let yaml = std::fs::read_dir(dir.path().join("kb"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .unwrap();
+    std::fs::write(&yaml, "briefing: [unclosed\n").unwrap();
+    server.wait_for("invalid YAML");
+
+    std::fs::write(dir.path().join("notes/n.txt"), "x").unwrap();
+    server.wait_for("rebuilding");
+    server.wait_for("invalid YAML");
+}

@@ -52,7 +52,7 @@ fn every_verdict_matches_rustdoc() {
     let (run, json) = check(&book, cache.path(), &["--no-cache"]);
     assert_eq!(run.code, 1, "failures.md fails: {}", run.stderr);
     let mut compared = 0;
-    for chapter in ["attributes.md", "failures.md"] {
+    for chapter in ["attributes.md", "failures.md", "real-books.md"] {
         let expected = rustdoc_verdicts(&book.join("src").join(chapter), "2021");
         assert!(
             expected.len() >= 5,
@@ -95,7 +95,15 @@ fn every_verdict_matches_rustdoc() {
             "{chapter}: the same blocks are Rust"
         );
     }
-    assert!(compared >= 20, "compared {compared} verdicts");
+    assert!(compared >= 26, "compared {compared} verdicts");
+    // A deliberately partial data block opts out with `ignore`, as Rust blocks do.
+    let partial = json["snippets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["file"] == "src/real-books.md" && s["lang"] == "toml")
+        .expect("the toml block is found");
+    assert_eq!(partial["status"], "ignored", "{partial}");
 }
 
 #[test]
@@ -184,7 +192,7 @@ fn human_output_ends_with_the_counts_and_github_annotates() {
         human
             .stderr
             .trim_end()
-            .ends_with("21 passed, 10 failed, 2 skipped, 2 ignored"),
+            .ends_with("27 passed, 10 failed, 2 skipped, 3 ignored"),
         "{}",
         human.stderr
     );

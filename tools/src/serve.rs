@@ -2,9 +2,10 @@
 //!
 //! The site is built into a private temporary folder (never into `book/`, which holds
 //! what gets published) with mdBook's live-reload script, which opens a websocket to
-//! `/__livereload` and reloads the page on the message `reload`. A change in
-//! `content/`, `src/`, `theme/` or `book.toml` rebuilds; a failed build is reported and
-//! the last good site stays up, because builds only replace the site when they succeed.
+//! `/__livereload` and reloads the page on the message `reload`. A change in the
+//! chapters (`[book] src`), the content folder, `theme/`, the folders of
+//! `[build] extra-watch-dirs` or `book.toml` rebuilds; a failed build is reported and the
+//! last good site stays up, because builds only replace the site when they succeed.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -20,7 +21,8 @@ use axum::routing::get;
 use tokio::sync::broadcast;
 use tower_http::services::{ServeDir, ServeFile};
 
-use super::{BuildError, BuildOptions, Built, build};
+use crate::book::BuildOptions;
+use crate::gate::{Outcome, Stage};
 
 /// The websocket path mdBook's live-reload script connects to.
 pub const LIVE_RELOAD_ENDPOINT: &str = "__livereload";
@@ -30,7 +32,7 @@ pub enum Event<'a> {
     /// The server listens here.
     Listening(SocketAddr),
     /// A build finished (successfully or not).
-    Built(&'a Result<Built, BuildError>),
+    Built(&'a Stage),
     /// Files changed; a rebuild starts.
     Changed(&'a [PathBuf]),
 }
@@ -54,14 +56,16 @@ pub fn serve(
         live_reload: Some(LIVE_RELOAD_ENDPOINT.to_string()),
         site_url: Some("/".to_string()),
     };
-    report(Event::Built(&build(&root, &site, &options)));
+    report(Event::Built(&crate::gate::load_and_build(
+        &root, &site, &options,
+    )));
 
     let runtime = tokio::runtime::Runtime::new().context("starting the server runtime")?;
     let (reload, _) = broadcast::channel::<()>(16);
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
         .with_context(|| format!("listening on 127.0.0.1:{port}"))?;
-    report(Event::Listening(listener.local_addr()?));
+    let addr = listener.local_addr()?;
 
     let app = Router::new()
         .route(&format!("/{LIVE_RELOAD_ENDPOINT}"), get(websocket))
@@ -75,8 +79,7 @@ pub fn serve(
     let (tx, rx) = mpsc::channel();
     let mut debouncer = notify_debouncer_mini::new_debouncer(Duration::from_millis(200), tx)
         .context("starting the file watcher")?;
-    for dir in ["content", "src", "theme"] {
-        let path = absolute_root.join(dir);
+    for path in watched_dirs(&absolute_root) {
         if path.is_dir() {
             debouncer
                 .watcher()
@@ -95,10 +98,12 @@ pub fn serve(
         )
         .context("watching book.toml")?;
     let watch_root = root.clone();
+    // Taken before the address is announced: a change made as soon as the preview is
+    // up must count as a change.
+    let mut last = fingerprint(&absolute_root);
     std::thread::spawn(move || {
         // The watcher also reports files being read (by the build itself), so a rebuild
         // starts only when a file's size or modification time really changed.
-        let mut last = fingerprint(&absolute_root);
         for events in rx {
             let Ok(events) = events else { continue };
             let changed: Vec<PathBuf> = events
@@ -112,14 +117,15 @@ pub fn serve(
             }
             last = now;
             watcher_report(Event::Changed(&changed));
-            let result = build(&watch_root, &site, &options);
-            watcher_report(Event::Built(&result));
-            if result.is_ok() {
+            let built = crate::gate::load_and_build(&watch_root, &site, &options);
+            watcher_report(Event::Built(&built));
+            if built.outcome() == Outcome::Clean {
                 let _ = reload.send(());
             }
         }
     });
 
+    (*report)(Event::Listening(addr));
     runtime.block_on(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -135,7 +141,7 @@ pub fn serve(
 fn fingerprint(
     root: &Path,
 ) -> std::collections::BTreeMap<PathBuf, (u64, Option<std::time::SystemTime>)> {
-    let watched = ["content", "src", "theme"].map(|d| root.join(d));
+    let watched = watched_dirs(root);
     let files = watched
         .iter()
         .flat_map(|dir| {
@@ -155,6 +161,26 @@ fn fingerprint(
         .collect()
 }
 
+/// The folders whose files make a rebuild: the chapters, the content, the theme and
+/// `extra-watch-dirs`, as `book.toml` names them now (read again at every change, so a
+/// renamed folder is picked up by the next build, and by the watcher after a restart).
+fn watched_dirs(root: &Path) -> Vec<PathBuf> {
+    let mut dirs = vec![root.join("theme")];
+    if let Ok(Some(settings)) = crate::config::read(root) {
+        dirs.push(settings.content_dir(root));
+    }
+    match mdbook_driver::config::Config::from_disk(root.join("book.toml")) {
+        Ok(config) => {
+            dirs.push(root.join(&config.book.src));
+            dirs.extend(config.build.extra_watch_dirs.iter().map(|d| root.join(d)));
+        }
+        Err(_) => dirs.push(root.join("src")),
+    }
+    dirs.sort();
+    dirs.dedup();
+    dirs
+}
+
 /// Whether a changed path should trigger a rebuild: anything under the watched
 /// folders, and `book.toml` at the root (not the root's other files, such as `book/`).
 fn relevant(root: &Path, path: &Path) -> bool {
@@ -166,12 +192,7 @@ fn relevant(root: &Path, path: &Path) -> bool {
     if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
         return false;
     }
-    match rel.components().next() {
-        Some(std::path::Component::Normal(first)) => {
-            ["content", "src", "theme"].iter().any(|d| first == *d) || rel == Path::new("book.toml")
-        }
-        _ => false,
-    }
+    rel == Path::new("book.toml") || watched_dirs(root).iter().any(|d| path.starts_with(d))
 }
 
 async fn websocket(ws: WebSocketUpgrade, State(reload): State<broadcast::Sender<()>>) -> Response {

@@ -1,0 +1,156 @@
+//! Our settings in `book.toml`, under `[preprocessor.handbook]`, read once and checked.
+//!
+//! mdBook reads the same file for its own settings and hands preprocessors an untyped
+//! view without positions, so the handbook's table is read here from the file's text: a
+//! misspelt key or a wrong type is reported at its line and column in `book.toml`, like
+//! every other mistake in a contributor's files.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, Location};
+use crate::links::RemoteSettings;
+
+/// `[preprocessor.handbook]`. Its presence is what makes a book a handbook; without it,
+/// the tools check a plain mdBook.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Settings {
+    /// The content folder, relative to the book root (default `content`).
+    pub content: Option<PathBuf>,
+    /// Link checking, `[preprocessor.handbook.links]`.
+    pub links: RemoteSettings,
+    // mdBook's own keys of a preprocessor entry, accepted so they are not "unknown".
+    #[serde(rename = "command")]
+    _command: Option<String>,
+    #[serde(rename = "before")]
+    _before: Option<Vec<String>>,
+    #[serde(rename = "after")]
+    _after: Option<Vec<String>>,
+    #[serde(rename = "renderers")]
+    _renderers: Option<Vec<String>>,
+    #[serde(rename = "optional")]
+    _optional: Option<bool>,
+}
+
+impl Settings {
+    /// The content folder of the book at `root`.
+    pub fn content_dir(&self, root: &Path) -> PathBuf {
+        root.join(self.content.as_deref().unwrap_or(Path::new("content")))
+    }
+}
+
+#[derive(Deserialize)]
+struct BookToml {
+    #[serde(default)]
+    preprocessor: Preprocessors,
+}
+
+// Other preprocessors' tables belong to them and are not checked here.
+#[derive(Default, Deserialize)]
+struct Preprocessors {
+    handbook: Option<Settings>,
+}
+
+/// Reads the handbook's settings from `book.toml` at `root`: `None` when the file or the
+/// table is absent (a plain mdBook), a located diagnostic when the file is not valid
+/// TOML or the table has a key we do not know.
+pub fn read(root: &Path) -> Result<Option<Settings>, ReadError> {
+    let path = crate::diagnostics::normalize(&root.join("book.toml"));
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(ReadError::Failed(
+                anyhow::Error::new(e).context(format!("reading `{}`", path.display())),
+            ));
+        }
+    };
+    let text = crate::diagnostics::decode_utf8(&path, &bytes).map_err(ReadError::Invalid)?;
+    parse(&path, text).map_err(ReadError::Invalid)
+}
+
+/// Parses the text of a `book.toml`; see [`read`].
+pub fn parse(path: &Path, text: &str) -> Result<Option<Settings>, Diagnostic> {
+    toml::from_str::<BookToml>(text)
+        .map(|t| t.preprocessor.handbook)
+        .map_err(|e| located(path, text, &e, true))
+}
+
+/// Why `book.toml` could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The contributor's file has a mistake.
+    Invalid(Diagnostic),
+    /// The file could not be read at all.
+    Failed(anyhow::Error),
+}
+
+/// A TOML error in `book.toml` (ours or mdBook's reading of it), at its place.
+pub(crate) fn located(path: &Path, text: &str, e: &toml::de::Error, ours: bool) -> Diagnostic {
+    let message = e.message().trim().to_string();
+    let span = e.span().unwrap_or(0..0);
+    let start = span.start.min(text.len());
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..start].chars().count() + 1;
+    let width = text[start..span.end.clamp(start, text.len())]
+        .lines()
+        .next()
+        .map_or(1, |l| l.chars().count());
+    let help = if !ours {
+        "fix the setting as the message says (mdBook's settings are described in its \
+         guide, chapter \"Configuration\")"
+    } else if message.starts_with("unknown field") {
+        "the handbook's settings are `content` and the table `links` (see the README); \
+         mdBook's `command`, `before`, `after`, `renderers` and `optional` are allowed too"
+    } else {
+        "fix the value as the message says; the README lists every setting"
+    };
+    let message = match message.split_once('\n') {
+        Some((head, _)) => head.to_string(),
+        None => message,
+    };
+    Diagnostic::error(format!("invalid book.toml: {message}"))
+        .at(Location::in_text(path, text, line, column, width))
+        .help(help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_located() {
+        let text = "[book]\ntitle = \"x\"\n\n[preprocessor.handbook]\ncommand = \"handbook preprocess\"\ncontnet = \"c\"\n";
+        let d = parse(Path::new("book.toml"), text).unwrap_err();
+        let loc = d.primary.as_ref().unwrap();
+        assert_eq!((loc.line, loc.column), (6, 1), "{d:?}");
+        assert!(d.message.contains("unknown field `contnet`"), "{d:?}");
+    }
+
+    #[test]
+    fn unknown_link_settings_are_located() {
+        let text = "[preprocessor.handbook.links]\ntimeout = 3\nmax-retry = 1\n";
+        let d = parse(Path::new("book.toml"), text).unwrap_err();
+        assert_eq!(d.primary.as_ref().unwrap().line, 3, "{d:?}");
+    }
+
+    #[test]
+    fn other_preprocessors_and_plain_books_pass() {
+        let text = "[preprocessor.admonish]\nwhatever = 1\n";
+        assert!(parse(Path::new("book.toml"), text).unwrap().is_none());
+        let text = "[preprocessor.handbook]\ncontent = \"kb\"\n[preprocessor.handbook.links]\ntimeout = 3\n";
+        let s = parse(Path::new("book.toml"), text).unwrap().unwrap();
+        assert_eq!(s.content_dir(Path::new("r")), Path::new("r/kb"));
+        assert_eq!(s.links.timeout, 3);
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let d = parse(Path::new("book.toml"), "[book]\ntitle = \n").unwrap_err();
+        assert_eq!(d.primary.as_ref().unwrap().line, 2, "{d:?}");
+    }
+}

@@ -1,0 +1,159 @@
+//! Small helpers several stages share: ids from text, atomic writes, result caches and
+//! "did you mean" suggestions.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Words that make an id longer without making it more telling.
+pub(crate) const FILLER: &[&str] = &[
+    "a", "an", "the", "and", "or", "of", "to", "for", "in", "on", "at", "by", "with", "from", "as",
+    "is", "are", "be", "it", "its", "that", "this", "there", "you", "your", "we", "our", "s", "t",
+];
+
+/// A lower-case ASCII slug of the first `max_words` telling words of `text`. Other
+/// scripts are transliterated first ("Café" → `cafe`, "Память" → `pamiat`,
+/// "内存安全" → `nei-cun-an-quan`), so every briefing gets readable ids made from its
+/// own words, which stay the same when items are reordered.
+pub fn slug(text: &str, max_words: usize) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !FILLER.contains(&w.to_lowercase().as_str()))
+        // Transliterated after the filler is dropped: "安全" gives `an-quan`, whose
+        // `an` is a syllable, not an article.
+        .flat_map(|w| {
+            let parts: Vec<String> = deunicode::deunicode(w)
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|p| !p.is_empty())
+                .map(str::to_ascii_lowercase)
+                .collect();
+            // "à" is the filler `a` once transliterated; a syllable of a longer word
+            // is not.
+            match parts.as_slice() {
+                [one] if FILLER.contains(&one.as_str()) => Vec::new(),
+                _ => parts,
+            }
+        })
+        .take(max_words)
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Writes through a temporary file in the same folder, so a crash never leaves a
+/// half-written file behind.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A cache of results by key, kept as one JSON file. A missing or unreadable cache is
+/// an empty one: it only ever saves work.
+pub fn read_cache<T: DeserializeOwned>(path: &Path) -> BTreeMap<String, T> {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Writes a cache read with [`read_cache`]; failures are ignored for the same reason.
+pub fn write_cache<T: Serialize>(path: &Path, cache: &BTreeMap<String, T>) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if let Ok(json) = serde_json::to_vec(cache) {
+        let _ = write_atomic(path, &json);
+    }
+}
+
+/// A markdown parser configured as mdBook's renderer configures it, so the checks see
+/// the same links and code blocks the reader's page has.
+pub fn markdown(text: &str) -> pulldown_cmark::Parser<'_> {
+    mdbook_markdown::new_cmark_parser(text, &mdbook_markdown::MarkdownOptions::default())
+}
+
+/// The candidate closest to `name`, when one is close enough to be a likely typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_skip_filler() {
+        assert_eq!(
+            slug("The Strategic Shift Toward Memory-Safe Infrastructure", 6),
+            "strategic-shift-toward-memory-safe-infrastructure"
+        );
+        assert_eq!(
+            slug(
+                "Cargo’s unified toolchain reduces dependency fragmentation",
+                5
+            ),
+            "cargo-unified-toolchain-reduces-dependency"
+        );
+    }
+
+    #[test]
+    fn slugs_transliterate_other_scripts() {
+        assert_eq!(
+            slug("Café crème à la française", 4),
+            "cafe-creme-la-francaise"
+        );
+        assert_eq!(
+            slug("Größere Straßen für Übergänge", 4),
+            "grossere-strassen-fur-ubergange"
+        );
+        assert_eq!(slug("Безопасность памяти", 2), "bezopasnost-pamiati");
+        assert_eq!(slug("内存安全", 4), "nei-cun-an-quan");
+        assert_eq!(slug("メモリ安全性", 9), "memorian-quan-xing");
+        // Nothing to read: the caller falls back to a generic id.
+        assert_eq!(slug("🚀 — …", 3), "");
+    }
+
+    #[test]
+    fn closest_finds_typos_only() {
+        assert_eq!(closest("titel", ["title", "text"]), Some("title"));
+        assert_eq!(closest("zzz", ["title", "text"]), None);
+    }
+
+    #[test]
+    fn atomic_writes_replace_whole_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+        assert!(write_atomic(&dir.path().join("missing/f.json"), b"x").is_err());
+    }
+
+    #[test]
+    fn caches_survive_garbage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/cache.json");
+        assert!(read_cache::<u32>(&path).is_empty());
+        write_cache(&path, &BTreeMap::from([("k".to_string(), 7u32)]));
+        assert_eq!(read_cache::<u32>(&path)["k"], 7);
+        std::fs::write(&path, b"{not json").unwrap();
+        assert!(read_cache::<u32>(&path).is_empty());
+    }
+}
