@@ -133,6 +133,13 @@ pub enum CheckCommand {
         /// Seconds a snippet may run before it is stopped.
         #[arg(long, default_value_t = crate::snippets::DEFAULT_TIMEOUT_SECS)]
         timeout: u64,
+        /// Check only part K of N (e.g. `2/4`): a deterministic split balanced by cost,
+        /// for the jobs of a CI matrix.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<(usize, usize)>,
+        /// Merge the JSON reports of the parts into one report, checking nothing.
+        #[arg(long, value_name = "REPORT", num_args = 1.., conflicts_with = "shard")]
+        merge: Vec<PathBuf>,
     },
     /// Check every link of the book, built into a temporary folder and each broken link
     /// reported at the markdown line where it is written; offline unless `--remote`.
@@ -312,16 +319,22 @@ pub fn run(cli: Cli) -> Outcome {
                     no_cache,
                     jobs,
                     timeout,
+                    shard,
+                    merge,
                 }),
             root,
             format,
             ..
         } => {
+            if !merge.is_empty() {
+                return emit(&[gate::snippets_merged(&root, &merge)], format);
+            }
             let defaults = crate::snippets::Options::default();
             let options = crate::snippets::Options {
                 no_cache,
                 jobs: jobs.unwrap_or(defaults.jobs),
                 timeout: std::time::Duration::from_secs(timeout),
+                shard,
                 ..defaults
             };
             with_project(&root, format, |project| gate::snippets(project, &options))
@@ -374,6 +387,17 @@ pub fn run(cli: Cli) -> Outcome {
             let _ = writeln!(std::io::stdout().lock(), "{text}");
             Outcome::Clean
         }
+    }
+}
+
+/// `K/N` with 1 ≤ K ≤ N.
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let parsed = text
+        .split_once('/')
+        .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
+    match parsed {
+        Some((k, n)) if k >= 1 && k <= n => Ok((k, n)),
+        _ => Err(format!("`{text}` is not K/N with 1 ≤ K ≤ N, e.g. `1/4`")),
     }
 }
 

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostic, Location};
-use crate::links::RemoteSettings;
+use crate::links::LinkSettings;
 
 /// `[preprocessor.handbook]`. Its presence is what makes a book a handbook; without it,
 /// the tools check a plain mdBook.
@@ -20,7 +20,7 @@ pub struct Settings {
     /// The content folder, relative to the book root (default `content`).
     pub content: Option<PathBuf>,
     /// Link checking, `[preprocessor.handbook.links]`.
-    pub links: RemoteSettings,
+    pub links: LinkSettings,
     // mdBook's own keys of a preprocessor entry, accepted so they are not "unknown".
     #[serde(rename = "command")]
     _command: Option<String>,
@@ -73,9 +73,35 @@ pub fn read(root: &Path) -> Result<Option<Settings>, ReadError> {
 
 /// Parses the text of a `book.toml`; see [`read`].
 pub fn parse(path: &Path, text: &str) -> Result<Option<Settings>, Diagnostic> {
-    toml::from_str::<BookToml>(text)
+    let settings = toml::from_str::<BookToml>(text)
         .map(|t| t.preprocessor.handbook)
-        .map_err(|e| located(path, text, &e, true))
+        .map_err(|e| located(path, text, &e, true))?;
+    if let Some(s) = &settings {
+        let patterns = s
+            .links
+            .exclude
+            .iter()
+            .chain(s.links.remap.iter().map(|r| &r.from));
+        for pattern in patterns {
+            if let Err(e) = regex::Regex::new(pattern) {
+                // The pattern as written in TOML (backslashes doubled in basic strings).
+                let written = pattern.replace('\\', "\\\\");
+                let line = text
+                    .lines()
+                    .position(|l| l.contains(&written) || l.contains(pattern.as_str()))
+                    .map_or(1, |i| i + 1);
+                let source_line = text.lines().nth(line - 1).unwrap_or("");
+                let first = e.to_string();
+                let first = first.lines().last().unwrap_or_default().trim().to_string();
+                return Err(Diagnostic::error(format!(
+                    "invalid regular expression `{pattern}` in [preprocessor.handbook.links]: {first}"
+                ))
+                .at(Location::line(path, line, source_line))
+                .help("write a regular expression (Rust `regex` syntax); in TOML, `\\.` is a literal dot"));
+            }
+        }
+    }
+    Ok(settings)
 }
 
 /// Why `book.toml` could not be read.
@@ -146,6 +172,17 @@ mod tests {
         let s = parse(Path::new("book.toml"), text).unwrap().unwrap();
         assert_eq!(s.content_dir(Path::new("r")), Path::new("r/kb"));
         assert_eq!(s.links.timeout, 3);
+    }
+
+    #[test]
+    fn bad_patterns_are_located() {
+        let text = "[preprocessor.handbook.links]\nexclude = [\"ok\"]\n\n[[preprocessor.handbook.links.remap]]\nfrom = \"^(\\\\.\\\\./std/\"\nto = \"https://doc.rust-lang.org/std/\"\n";
+        let d = parse(Path::new("book.toml"), text).unwrap_err();
+        assert_eq!(d.primary.as_ref().unwrap().line, 5, "{d:?}");
+        assert!(d.message.contains("invalid regular expression"), "{d:?}");
+        let ok = text.replace("^(", "^");
+        let s = parse(Path::new("book.toml"), &ok).unwrap().unwrap();
+        assert_eq!(s.links.remap[0].to, "https://doc.rust-lang.org/std/");
     }
 
     #[test]

@@ -252,7 +252,7 @@ pub fn links(project: &mut Project, site: Option<&Path>, options: &crate::links:
 /// Checks the links of an already built site, without its sources.
 pub fn links_html(
     site: &Path,
-    settings: crate::links::RemoteSettings,
+    settings: crate::links::LinkSettings,
     options: &crate::links::Options,
 ) -> Stage {
     links_stage(site, crate::links::check_html(site, settings, options))
@@ -263,11 +263,15 @@ fn links_stage(root: &Path, result: anyhow::Result<crate::links::Report>) -> Sta
         Ok(r) => r,
         Err(e) => return Stage::failed(StageName::Links, &e),
     };
+    let diagnostics = report.diagnostics(root);
+    let (errors, warnings) = count(&diagnostics);
     let mut summary = format!(
-        "links: {} target(s) checked, {} broken link(s)",
+        "links: {} target(s) checked, {errors} broken link(s)",
         report.checked,
-        report.broken.len()
     );
+    if warnings > 0 {
+        summary.push_str(&format!(", {warnings} warning(s)"));
+    }
     if report.cached > 0 {
         summary.push_str(&format!(
             " ({} remote result(s) from the cache)",
@@ -276,7 +280,7 @@ fn links_stage(root: &Path, result: anyhow::Result<crate::links::Report>) -> Sta
     }
     Stage::new(
         StageName::Links,
-        report.diagnostics(root),
+        diagnostics,
         summary,
         serde_json::to_value(&report).expect("a report is JSON"),
     )
@@ -284,8 +288,31 @@ fn links_stage(root: &Path, result: anyhow::Result<crate::links::Report>) -> Sta
 
 /// Tests the snippets of a loaded book.
 pub fn snippets(project: &Project, options: &crate::snippets::Options) -> Stage {
+    snippets_stage(&project.root, crate::snippets::check(project, options))
+}
+
+/// One report from the JSON reports of a sharded run's parts (`--format json`
+/// output of `check snippets --shard K/N`); `root` is the book they checked.
+pub fn snippets_merged(root: &Path, parts: &[PathBuf]) -> Stage {
+    let reports: anyhow::Result<Vec<crate::snippets::Report>> = parts
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| anyhow::anyhow!("reading `{}`: {e}", p.display()))?;
+            serde_json::from_str(&text).map_err(|e| {
+                anyhow::anyhow!(
+                    "`{}` is not a report of `check snippets --format json`: {e}",
+                    p.display()
+                )
+            })
+        })
+        .collect();
+    snippets_stage(root, reports.map(crate::snippets::merge))
+}
+
+fn snippets_stage(root: &Path, report: anyhow::Result<crate::snippets::Report>) -> Stage {
     use crate::snippets::Status;
-    let report = match crate::snippets::check(project, options) {
+    let report = match report {
         Ok(r) => r,
         Err(e) => return Stage::failed(StageName::Snippets, &e),
     };
@@ -300,7 +327,7 @@ pub fn snippets(project: &Project, options: &crate::snippets::Options) -> Stage 
     );
     Stage::new(
         StageName::Snippets,
-        report.diagnostics(&project.root),
+        report.diagnostics(root),
         summary,
         serde_json::to_value(&report).expect("a report is JSON"),
     )

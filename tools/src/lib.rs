@@ -17,7 +17,8 @@
 //!   later stage;
 //! - [`book`] runs mdBook with our preprocessor and swaps the built site into place;
 //!   [`serve`] previews it with live reload;
-//! - [`links`] and [`snippets`] check the built book;
+//! - [`links`] and [`snippets`] check the built book, on chapters whose
+//!   `{{#include}}`s [`include`] expands with the origin of every line;
 //! - [`gate`] runs the stages in order and returns typed results;
 //! - [`cli`] parses the command line and is the only module that prints.
 
@@ -28,6 +29,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod gate;
+pub mod include;
 pub mod ingest;
 pub mod links;
 pub mod project;

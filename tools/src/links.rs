@@ -24,7 +24,7 @@ use pulldown_cmark::{Event, LinkType, Tag};
 use serde::{Deserialize, Serialize};
 
 use crate::book::BuildOptions;
-use crate::diagnostics::{Diagnostic, Location};
+use crate::diagnostics::{Diagnostic, Location, Severity};
 use crate::project::Project;
 use crate::xref::Knowledge;
 
@@ -39,6 +39,13 @@ pub struct Broken {
     pub url: String,
     /// Why it is broken.
     pub reason: String,
+    /// `warning` for links that leave the book under `outside = "warn"`: shown, but
+    /// they do not fail the check.
+    pub severity: Severity,
+    /// For a reference-style link, the line of its definition (`[name]: url`), where
+    /// the fix goes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub definition_line: Option<usize>,
 }
 
 /// What a check found.
@@ -68,26 +75,81 @@ impl Report {
                 let column = text
                     .lines()
                     .nth(b.line.saturating_sub(1))
-                    .and_then(|l| l.find(&b.url).map(|c| l[..c].chars().count() + 1))
-                    .unwrap_or(1);
-                Diagnostic::error(format!("broken link `{}`: {}", b.url, b.reason))
-                    .at(Location::in_text(
+                    .and_then(|l| l.find(&b.url).map(|c| l[..c].chars().count() + 1));
+                let d = match b.severity {
+                    Severity::Error => {
+                        Diagnostic::error(format!("broken link `{}`: {}", b.url, b.reason))
+                    }
+                    Severity::Warning => {
+                        Diagnostic::warning(format!("link `{}` {}", b.url, b.reason))
+                    }
+                };
+                // A reference-style link's URL is on its definition's line.
+                let at = match column {
+                    Some(column) => {
+                        Location::in_text(path, text, b.line, column, b.url.chars().count())
+                    }
+                    None => Location::line(
                         path,
-                        text,
                         b.line,
-                        column,
-                        b.url.chars().count(),
-                    ))
-                    .help("fix the link target, or the heading or `id` it points at")
+                        text.lines().nth(b.line.saturating_sub(1)).unwrap_or(""),
+                    ),
+                };
+                let mut d = d.at(at);
+                if let Some(def) = b.definition_line {
+                    let line = text.lines().nth(def.saturating_sub(1)).unwrap_or("");
+                    d = d.related(
+                        Location::line(path, def, line),
+                        "the link's target is defined here",
+                    );
+                }
+                d.help(match b.severity {
+                    Severity::Error if b.reason.starts_with("leads outside") => {
+                        "fix the link; if the book is published beside the one it \
+                             points at, add a `[[preprocessor.handbook.links.remap]]` for \
+                             it or set `outside = \"warn\"` under \
+                             [preprocessor.handbook.links]"
+                    }
+                    Severity::Error => "fix the link target, or the heading or `id` it points at",
+                    Severity::Warning => "allowed by `outside = \"warn\"`; a remap would check it",
+                })
             })
             .collect()
     }
 }
 
-/// Remote-checking settings, from `[preprocessor.handbook.links]` in `book.toml`.
+/// How links that leave the book are reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutsidePolicy {
+    /// As broken links (the default: a link out of the book usually is one).
+    #[default]
+    Error,
+    /// As warnings: the book is published beside others it links to.
+    Warn,
+}
+
+/// `[[preprocessor.handbook.links.remap]]`: where a sibling book the links climb out to
+/// is published, as in lychee's `--remap`. Matched against the link resolved from the
+/// book's root (`../std/vec/struct.Vec.html#method.push` from any chapter), it turns a
+/// link that leaves the book into a remote one, checked with `--remote`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Remap {
+    /// A regular expression, e.g. `^\.\./std/`.
+    pub from: String,
+    /// Its replacement, e.g. `https://doc.rust-lang.org/std/` (`$1` names a group).
+    pub to: String,
+}
+
+/// Link-checking settings, from `[preprocessor.handbook.links]` in `book.toml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
-pub struct RemoteSettings {
+pub struct LinkSettings {
+    /// Links that leave the book: errors or warnings.
+    pub outside: OutsidePolicy,
+    /// Sibling books published beside this one.
+    pub remap: Vec<Remap>,
     /// Status codes that count as success.
     pub accept: Vec<u16>,
     /// Regular expressions of URLs never checked.
@@ -108,9 +170,11 @@ pub struct RemoteSettings {
     pub cache_max_age_hours: u64,
 }
 
-impl Default for RemoteSettings {
+impl Default for LinkSettings {
     fn default() -> Self {
-        RemoteSettings {
+        LinkSettings {
+            outside: OutsidePolicy::Error,
+            remap: Vec::new(),
             accept: vec![200, 203, 204, 206],
             exclude: Vec::new(),
             timeout: 20,
@@ -148,6 +212,8 @@ struct Origin {
     file: String,
     line: usize,
     url: String,
+    /// The line of a reference-style link's definition (`[name]: url`), in `file`.
+    definition: Option<usize>,
 }
 
 /// Checks a loaded book: builds it into a temporary folder, then checks every link.
@@ -172,12 +238,13 @@ pub fn check_book(project: &mut Project, options: &Options) -> anyhow::Result<Re
 /// Checks the links of a loaded book against its already built `site`.
 pub fn check_site(project: &Project, site: &Path, options: &Options) -> anyhow::Result<Report> {
     let links = chapter_links(project)?;
-    let by_target = group(links, |page, url| target(site, page, url), options);
     let settings = project
         .settings
         .as_ref()
         .map(|s| s.links.clone())
         .unwrap_or_default();
+    let remaps = Remaps::new(&settings.remap)?;
+    let by_target = group(links, |page, url| target(site, page, url, &remaps), options);
     check_links(by_target, settings, options)
 }
 
@@ -197,19 +264,35 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
         };
         let Some(path) = &chapter.path else { continue };
         let page = path.to_string_lossy().replace('\\', "/");
-        for (url, line) in markdown_links(&chapter.content) {
+        for (url, line, definition) in markdown_links(&chapter.content) {
             let origin = match &chapter.source_path {
-                Some(source) => Origin {
-                    file: src.join(source).to_string_lossy().replace('\\', "/"),
-                    line,
-                    url: url.clone(),
-                },
+                // Included markdown is reported in its own file, at its own line.
+                Some(source) => {
+                    let expanded = project.chapters.get(source);
+                    let at = |line| expanded.map(|e| e.origin(line));
+                    let (file, line) = match at(line) {
+                        Some(o) if !o.file.as_os_str().is_empty() => (o.file, o.line),
+                        _ => (src.join(source), line),
+                    };
+                    let definition = definition.and_then(|d| match at(d) {
+                        Some(o) if o.file == file => Some(o.line),
+                        Some(_) => None,
+                        None => Some(d),
+                    });
+                    Origin {
+                        file: file.to_string_lossy().replace('\\', "/"),
+                        line,
+                        url: url.clone(),
+                        definition,
+                    }
+                }
                 // A generated page: the link came from a YAML text field.
                 None => match yaml_links.get(&url).and_then(|v| v.first()) {
                     Some((file, line)) => Origin {
                         file: file.clone(),
                         line: *line,
                         url: url.clone(),
+                        definition: None,
                     },
                     None => Origin {
                         file: format!(
@@ -218,6 +301,7 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
                         ),
                         line,
                         url: url.clone(),
+                        definition: None,
                     },
                 },
             };
@@ -234,7 +318,7 @@ fn content_links(root: &Path, k: &Knowledge) -> BTreeMap<String, Vec<(String, us
         let rel = crate::diagnostics::relative_to(&field.file.path, root)
             .to_string_lossy()
             .replace('\\', "/");
-        for (url, line) in markdown_links(field.text) {
+        for (url, line, _) in markdown_links(field.text) {
             out.entry(url)
                 .or_default()
                 .push((rel.clone(), field.line_of(line)));
@@ -244,22 +328,84 @@ fn content_links(root: &Path, k: &Knowledge) -> BTreeMap<String, Vec<(String, us
 }
 
 /// Links and images in markdown, with their 1-based lines.
-fn markdown_links(text: &str) -> Vec<(String, usize)> {
-    crate::shared::markdown(text)
-        .into_offset_iter()
-        .filter_map(|(event, range)| match event {
+/// Links and images in markdown: the URL, its 1-based line, and for a reference-style
+/// link the line of its definition.
+fn markdown_links(text: &str) -> Vec<(String, usize, Option<usize>)> {
+    let line_of = |offset: usize| text[..offset].matches('\n').count() + 1;
+    let mut out = Vec::new();
+    let mut events = crate::shared::markdown(text).into_offset_iter();
+    while let Some((event, range)) = events.next() {
+        match event {
             // `<someone@example.org>` is a `mailto:` link (CommonMark), not a file.
             Event::Start(Tag::Link {
                 link_type: LinkType::Email,
                 ..
-            }) => None,
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => Some((
-                dest_url.to_string(),
-                text[..range.start].matches('\n').count() + 1,
-            )),
-            _ => None,
-        })
-        .collect()
+            }) => {}
+            Event::Start(
+                Tag::Link {
+                    dest_url,
+                    link_type,
+                    id,
+                    ..
+                }
+                | Tag::Image {
+                    dest_url,
+                    link_type,
+                    id,
+                    ..
+                },
+            ) => {
+                let definition = matches!(
+                    link_type,
+                    LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut
+                )
+                .then(|| {
+                    events
+                        .reference_definitions()
+                        .get(&id)
+                        .map(|d| line_of(d.span.start))
+                })
+                .flatten();
+                out.push((dest_url.to_string(), line_of(range.start), definition));
+            }
+            // Raw HTML in a chapter links too: `<a href>`, `<img src>`…
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for (url, offset) in html_links(&html) {
+                    out.push((url, line_of(range.start + offset), None));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `href` and `src` attribute values in a piece of raw HTML, with their byte offsets.
+fn html_links(html: &str) -> Vec<(String, usize)> {
+    static ATTRIBUTE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?i)<[a-z][^>]*?\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#,
+        )
+        .expect("a valid pattern")
+    });
+    let mut out = Vec::new();
+    let mut at = 0;
+    // One tag may hold several attributes: search again after each match.
+    while let Some(c) = ATTRIBUTE.captures_at(html, at) {
+        let value = c
+            .get(1)
+            .or(c.get(2))
+            .or(c.get(3))
+            .expect("one alternative matched");
+        let url = value
+            .as_str()
+            .replace("&amp;", "&")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'");
+        out.push((url, value.start()));
+        at = value.end();
+    }
+    out
 }
 
 /// What a link points at.
@@ -269,21 +415,55 @@ enum Target {
     Local(String),
     /// An http(s) URL.
     Remote(String),
-    /// A relative link that climbs out of the site: never looked up on disk.
+    /// An http(s) URL a link leaving the book was remapped to.
+    Remapped(String),
+    /// A relative link that climbs out of the site (resolved from the site's root):
+    /// never looked up on disk.
     Outside(String),
 }
 
 impl Target {
     fn url(&self) -> &str {
         match self {
-            Target::Local(u) | Target::Remote(u) | Target::Outside(u) => u,
+            Target::Local(u) | Target::Remote(u) | Target::Remapped(u) | Target::Outside(u) => u,
         }
+    }
+
+    fn is_remote(&self) -> bool {
+        matches!(self, Target::Remote(_) | Target::Remapped(_))
+    }
+}
+
+/// Compiled `remap` settings.
+pub(crate) struct Remaps(Vec<(regex::Regex, String)>);
+
+impl Remaps {
+    /// Compiles the settings; a bad pattern names itself.
+    pub(crate) fn new(remaps: &[Remap]) -> anyhow::Result<Remaps> {
+        remaps
+            .iter()
+            .map(|r| {
+                regex::Regex::new(&r.from)
+                    .map(|re| (re, r.to.clone()))
+                    .with_context(|| format!("`from = {:?}` in a links remap", r.from))
+            })
+            .collect::<anyhow::Result<_>>()
+            .map(Remaps)
+    }
+
+    /// Where a link that leaves the book (`../std/…`, resolved from the book's root)
+    /// is published, when a remap says so.
+    fn apply(&self, outside: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(re, _)| re.is_match(outside))
+            .map(|(re, to)| re.replace(outside, to.as_str()).into_owned())
     }
 }
 
 /// What a link written on `page` points at, as mdBook renders it; `None` for links not
 /// checked (mail, phone…).
-fn target(site: &Path, page: &str, url: &str) -> Option<Target> {
+fn target(site: &Path, page: &str, url: &str, remaps: &Remaps) -> Option<Target> {
     if url.starts_with("http://") || url.starts_with("https://") {
         return Some(Target::Remote(url.to_string()));
     }
@@ -315,7 +495,15 @@ fn target(site: &Path, page: &str, url: &str) -> Option<Target> {
     }
     // A link that climbs out of the book is never resolved against the file system.
     if resolved.starts_with("..") {
-        return Some(Target::Outside(resolved.display().to_string()));
+        let mut outside = resolved.to_string_lossy().replace('\\', "/");
+        if let Some(f) = fragment.filter(|f| !f.is_empty()) {
+            outside.push('#');
+            outside.push_str(f);
+        }
+        return Some(match remaps.apply(&outside) {
+            Some(url) => Target::Remapped(url),
+            None => Target::Outside(outside),
+        });
     }
     let file = std::path::absolute(site.join(&resolved)).ok()?;
     let mut out = url::Url::from_file_path(&file).ok()?.to_string();
@@ -378,7 +566,7 @@ fn group(
         let Some(t) = resolve(&page, &origin.url) else {
             continue;
         };
-        if matches!(t, Target::Remote(_)) && !options.remote {
+        if t.is_remote() && !options.remote {
             continue;
         }
         by_target.entry(t).or_default().insert(origin);
@@ -423,7 +611,7 @@ fn index_is_a_copy(site: &Path) -> bool {
 
 fn check_links(
     by_target: BTreeMap<Target, BTreeSet<Origin>>,
-    settings: RemoteSettings,
+    settings: LinkSettings,
     options: &Options,
 ) -> anyhow::Result<Report> {
     let cache_file = options.cache_dir.join("links.json");
@@ -432,24 +620,31 @@ fn check_links(
     let excludes = regex::RegexSet::new(&settings.exclude)
         .context("`exclude` in [preprocessor.handbook.links]")?;
 
-    let mut results: BTreeMap<&Target, (bool, String)> = BTreeMap::new();
+    // A target maps to `None` when it is fine, else to how bad it is and why.
+    let mut results: BTreeMap<&Target, Option<(Severity, String)>> = BTreeMap::new();
     let mut cached = 0;
     let mut to_check = Vec::new();
+    let outside_severity = match settings.outside {
+        OutsidePolicy::Error => Severity::Error,
+        OutsidePolicy::Warn => Severity::Warning,
+    };
     for t in by_target.keys() {
         match t {
             Target::Outside(path) => {
-                results.insert(t, (false, format!("leads outside the book ({path})")));
+                let why = format!("leads outside the book ({path})");
+                results.insert(t, Some((outside_severity, why)));
             }
-            Target::Remote(url) if excludes.is_match(url) => {
-                results.insert(t, (true, String::new()));
+            Target::Remote(url) | Target::Remapped(url) if excludes.is_match(url) => {
+                results.insert(t, None);
             }
-            Target::Remote(url) => match cache
+            Target::Remote(url) | Target::Remapped(url) => match cache
                 .get(url)
                 .filter(|c| now().saturating_sub(c.checked) < max_age)
             {
                 Some(hit) => {
                     cached += 1;
-                    results.insert(t, (hit.ok, hit.reason.clone()));
+                    let verdict = (!hit.ok).then(|| (Severity::Error, hit.reason.clone()));
+                    results.insert(t, verdict);
                 }
                 None => to_check.push(t),
             },
@@ -505,7 +700,7 @@ fn check_links(
             .await
     });
     for (t, ok, why, keep) in checked {
-        if let (Target::Remote(url), true) = (t, keep) {
+        if let (Target::Remote(url) | Target::Remapped(url), true) = (t, keep) {
             cache.insert(
                 url.clone(),
                 CachedRemote {
@@ -515,7 +710,11 @@ fn check_links(
                 },
             );
         }
-        results.insert(t, (ok, why));
+        let why = match t {
+            Target::Remapped(url) => format!("{why} (remapped to {url})"),
+            _ => why,
+        };
+        results.insert(t, (!ok).then_some((Severity::Error, why)));
     }
     if options.remote {
         crate::shared::write_cache(&cache_file, &cache);
@@ -523,7 +722,7 @@ fn check_links(
 
     let mut broken: BTreeSet<Broken> = BTreeSet::new();
     for (t, origins) in &by_target {
-        let Some((false, why)) = results.get(t) else {
+        let Some(Some((severity, why))) = results.get(t) else {
             continue;
         };
         for o in origins {
@@ -532,6 +731,8 @@ fn check_links(
                 line: o.line,
                 url: o.url.clone(),
                 reason: why.clone(),
+                severity: *severity,
+                definition_line: o.definition,
             });
         }
     }
@@ -546,7 +747,7 @@ fn check_links(
 /// every page except mdBook's `print.html` and `404.html`, reported at the HTML line.
 pub fn check_html(
     site: &Path,
-    settings: RemoteSettings,
+    settings: LinkSettings,
     options: &Options,
 ) -> anyhow::Result<Report> {
     use lychee_lib::{BaseInfo, Collector, Input, Request, RequestError};
@@ -586,24 +787,51 @@ pub fn check_html(
                 file: page,
                 line,
                 url,
+                definition: None,
             },
         ));
     }
-    // URLs from HTML are already absolute: check them as they are.
+    // URLs from HTML are already absolute. A file outside the site is never looked at:
+    // it leaves the site, as in `--book` mode (remapped when a remap says so).
+    let remaps = Remaps::new(&settings.remap)?;
     let by_target = group(
         links,
         |_, url| {
-            if url.starts_with("file://") {
-                Some(Target::Local(url.to_string()))
-            } else if url.starts_with("http") {
-                Some(Target::Remote(url.to_string()))
-            } else {
-                None
+            if url.starts_with("http") {
+                return Some(Target::Remote(url.to_string()));
             }
+            let parsed = url::Url::parse(url).ok().filter(|u| u.scheme() == "file")?;
+            let path = parsed.to_file_path().ok()?;
+            if path.starts_with(&site) {
+                return Some(Target::Local(url.to_string()));
+            }
+            let mut outside = pathdiff(&path, &site);
+            if let Some(f) = parsed.fragment() {
+                outside.push('#');
+                outside.push_str(f);
+            }
+            Some(match remaps.apply(&outside) {
+                Some(url) => Target::Remapped(url),
+                None => Target::Outside(outside),
+            })
         },
         options,
     );
     check_links(by_target, settings, options)
+}
+
+/// `path` relative to `base` (both absolute and normalised), climbing with `..`.
+fn pathdiff(path: &Path, base: &Path) -> String {
+    let path: Vec<_> = path.components().collect();
+    let base: Vec<_> = base.components().collect();
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    let mut out: Vec<String> = vec!["..".to_string(); base.len() - common];
+    out.extend(
+        path[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    out.join("/")
 }
 
 #[cfg(test)]
@@ -613,34 +841,97 @@ mod tests {
     #[test]
     fn targets_resolve_like_mdbook() {
         let site = Path::new("/site");
+        let none = Remaps(Vec::new());
         assert_eq!(
-            target(site, "a/b.md", "c.md#x").unwrap(),
+            target(site, "a/b.md", "c.md#x", &none).unwrap(),
             Target::Local("file:///site/a/c.html#x".into())
         );
         assert_eq!(
-            target(site, "a/b.md", "#top").unwrap(),
+            target(site, "a/b.md", "#top", &none).unwrap(),
             Target::Local("file:///site/a/b.html#top".into())
         );
         assert_eq!(
-            target(site, "a/b.md", "../img/p.png").unwrap(),
+            target(site, "a/b.md", "../img/p.png", &none).unwrap(),
             Target::Local("file:///site/img/p.png".into())
         );
         assert_eq!(
-            target(site, "a/b.md", "/x.html").unwrap(),
+            target(site, "a/b.md", "/x.html", &none).unwrap(),
             Target::Local("file:///site/x.html".into())
         );
         assert_eq!(
-            target(site, "b.md", "../../etc/passwd").unwrap(),
+            target(site, "b.md", "../../etc/passwd", &none).unwrap(),
             Target::Outside("../../etc/passwd".into())
         );
         assert_eq!(
-            target(site, "b.md", "https://e.org/x").unwrap(),
+            target(site, "b.md", "https://e.org/x", &none).unwrap(),
             Target::Remote("https://e.org/x".into())
         );
-        assert!(target(site, "b.md", "mailto:a@b.c").is_none());
+        assert!(target(site, "b.md", "mailto:a@b.c", &none).is_none());
+        let std = Remaps::new(&[Remap {
+            from: "^\\.\\./std/".into(),
+            to: "https://doc.rust-lang.org/std/".into(),
+        }])
+        .unwrap();
+        // From any depth, the link is matched as resolved from the book's root.
+        for (page, url) in [
+            ("b.md", "../std/vec/index.html#x"),
+            ("a/b.md", "../../std/vec/index.html#x"),
+        ] {
+            assert_eq!(
+                target(site, page, url, &std).unwrap(),
+                Target::Remapped("https://doc.rust-lang.org/std/vec/index.html#x".into())
+            );
+        }
         assert_eq!(
-            target(site, "a b.md", "c d.md").unwrap(),
+            target(site, "b.md", "../reference/types.md", &std).unwrap(),
+            Target::Outside("../reference/types.html".into())
+        );
+        assert_eq!(
+            target(site, "a b.md", "c d.md", &none).unwrap(),
             Target::Local("file:///site/c%20d.html".into())
+        );
+    }
+
+    #[test]
+    fn paths_relative_to_the_site() {
+        assert_eq!(
+            pathdiff(Path::new("/a/site/x.html"), Path::new("/a/site")),
+            "x.html"
+        );
+        assert_eq!(
+            pathdiff(Path::new("/a/std/x.html"), Path::new("/a/site")),
+            "../std/x.html"
+        );
+        assert_eq!(
+            pathdiff(Path::new("/etc/passwd"), Path::new("/a/site")),
+            "../../etc/passwd"
+        );
+    }
+
+    #[test]
+    fn raw_html_links_are_found() {
+        let found = html_links(
+            r#"<a href="nope.html">x</a> <img class=x src='img/a.png' alt="y"> <video src=v.mp4 poster="p.png">"#,
+        );
+        let urls: Vec<&str> = found.iter().map(|(u, _)| u.as_str()).collect();
+        assert_eq!(urls, ["nope.html", "img/a.png", "v.mp4"]);
+        assert!(html_links("<p data-href=\"x\">no</p>").is_empty());
+        let text =
+            "# T\n\nText <a href=\"a.html#x\">a</a>.\n\n<div>\n<img src=\"b.png\">\n</div>\n";
+        assert_eq!(
+            markdown_links(text),
+            [
+                ("a.html#x".to_string(), 3, None),
+                ("b.png".to_string(), 6, None)
+            ]
+        );
+        let text = "# T\n\nSee [universe] and [that][universe].\n\n[universe]: gone.md#x\n";
+        assert_eq!(
+            markdown_links(text),
+            [
+                ("gone.md#x".to_string(), 3, Some(5)),
+                ("gone.md#x".to_string(), 3, Some(5))
+            ]
         );
     }
 }

@@ -7,6 +7,7 @@
 //! returned as a located [`Diagnostic`]. Only what is not the contributor's doing (an
 //! unreadable folder) is an error.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use mdbook_preprocessor::{Preprocessor as _, PreprocessorContext};
 use crate::book::Handbook;
 use crate::config::{ReadError, Settings};
 use crate::diagnostics::{Diagnostic, Location};
+use crate::include::Expanded;
 use crate::xref::Knowledge;
 
 /// A loaded book.
@@ -28,6 +30,8 @@ pub struct Project {
     pub settings: Option<Settings>,
     /// The content, when the book is a handbook and its content has no errors.
     pub knowledge: Option<Arc<Knowledge>>,
+    /// Each chapter with its `{{#include}}`s expanded, by its path under `src/`.
+    pub chapters: BTreeMap<PathBuf, Expanded>,
 }
 
 /// What [`load`] found: the project when the book could be loaded, and every problem.
@@ -92,12 +96,26 @@ pub fn load(root: &Path) -> anyhow::Result<Loaded> {
         }
         Err(crate::book::BuildError::Failed(e)) => return Err(e),
     };
-    let project = Project {
+    let mut project = Project {
         root: root.to_path_buf(),
         md,
         settings,
         knowledge,
+        chapters: BTreeMap::new(),
     };
+    let expanded: Vec<_> = project
+        .md
+        .book
+        .chapters()
+        .filter_map(|c| {
+            let path = c.source_path.as_ref()?;
+            Some((path.clone(), project.expand(path, &c.content)))
+        })
+        .collect();
+    for (path, (text, mut problems)) in expanded {
+        diagnostics.append(&mut problems);
+        project.chapters.insert(path, text);
+    }
     if let Some(k) = &project.knowledge {
         // The preprocessor reports unknown ids in `{{#ref}}` at the chapter's line.
         let pre = Handbook::with_knowledge(Arc::clone(k));
@@ -127,15 +145,33 @@ impl Project {
         PreprocessorContext::new(self.root.clone(), self.md.config.clone(), "html".into())
     }
 
-    /// The book after our preprocessor: generated pages added, `{{#ref}}` expanded.
-    /// A plain mdBook comes back as it was loaded.
+    /// Expands the `{{#include}}`s of `content`, the text of the chapter at `path`
+    /// (under `src/`).
+    fn expand(&self, path: &Path, content: &str) -> (Expanded, Vec<Diagnostic>) {
+        let src = self.root.join(self.src());
+        let dir = src
+            .join(path)
+            .parent()
+            .map_or_else(|| src.clone(), Path::to_path_buf);
+        crate::include::expand(content, &self.src().join(path), &dir, &self.root)
+    }
+
+    /// The book as mdBook renders it: our preprocessor first (generated pages added,
+    /// `{{#ref}}` expanded on the same lines), then mdBook's `links` (includes
+    /// expanded), the order mdBook runs them in. [`Project::chapters`] tells where each
+    /// line of a chapter comes from.
     pub fn preprocessed(&self) -> anyhow::Result<mdbook_preprocessor::book::Book> {
-        match &self.knowledge {
-            Some(k) => {
-                Handbook::with_knowledge(Arc::clone(k)).run(&self.context(), self.md.book.clone())
+        let mut book = match &self.knowledge {
+            Some(k) => Handbook::with_knowledge(Arc::clone(k))
+                .run(&self.context(), self.md.book.clone())?,
+            None => self.md.book.clone(),
+        };
+        book.for_each_chapter_mut(|chapter| {
+            if let Some(path) = &chapter.source_path {
+                chapter.content = self.expand(path, &chapter.content).0.text;
             }
-            None => Ok(self.md.book.clone()),
-        }
+        });
+        Ok(book)
     }
 
     /// The Rust edition of snippets, `[rust] edition` (rustdoc's 2015 when unset).

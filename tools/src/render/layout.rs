@@ -21,7 +21,7 @@ pub struct Layout {
     /// The page (path relative to `src/`) each id lives on, and whether the item is
     /// the whole page (briefings, section pages) rather than an anchor on it.
     pages: BTreeMap<String, (String, bool)>,
-    /// Tags and their page paths.
+    /// Tags and their anchors on the tags page.
     pub tags: BTreeMap<String, String>,
 }
 
@@ -75,15 +75,15 @@ impl Layout {
                 .chain(d.quotes.iter().flat_map(|x| &x.tags));
             for tag in all {
                 tags.entry(tag.clone())
-                    .or_insert_with(|| format!("tags/{}.md", tag_slug(tag)));
+                    .or_insert_with(|| format!("tag-{}", tag_slug(tag)));
             }
         }
-        let expanded_pages: usize = 2
-            + tags.len()
-            + k.files
-                .iter()
-                .map(|f| 6 + f.doc.sections.len())
-                .sum::<usize>();
+        // Tags share one page: a sidebar entry per tag would crowd out the handbook.
+        let expanded_pages: usize = 2 + k
+            .files
+            .iter()
+            .map(|f| 6 + f.doc.sections.len())
+            .sum::<usize>();
         let expanded = expanded_pages <= MAX_EXPANDED_PAGES;
         let mut pages = BTreeMap::new();
         for (id, item) in &k.index {
@@ -125,8 +125,11 @@ impl Layout {
 
     /// A link from page `from` to the page of `tag`.
     pub fn tag_href(&self, from: &str, tag: &str) -> String {
-        let page = self.tags.get(tag).map_or(TAGS_PAGE, String::as_str);
-        relative(from, page)
+        let page = relative(from, TAGS_PAGE);
+        match self.tags.get(tag) {
+            Some(anchor) => format!("{page}#{anchor}"),
+            None => page,
+        }
     }
 }
 

@@ -374,13 +374,13 @@ impl Renderer {
             )?,
             children: Vec::new(),
         };
+        // Every tag is a section of the one page, with its anchor.
+        let v = Views {
+            k,
+            layout,
+            page: TAGS_PAGE,
+        };
         for (tag, kinds) in &tagged {
-            let path = layout.tags[tag].clone();
-            let v = Views {
-                k,
-                layout,
-                page: &path,
-            };
             let groups: Vec<_> = kinds.iter().map(|(kind, items)| json!({
                 "heading": match kind {
                     Kind::Briefing => "Briefings", Kind::Section => "Sections", Kind::Insight => "Key insights",
@@ -391,12 +391,11 @@ impl Renderer {
                     json!({ "title": l.title, "href": l.href, "briefing": briefing })
                 }).collect::<Vec<_>>(),
             })).collect();
-            page.children.push(Page {
-                title: tag.to_string(),
-                content: self.render("tag", &json!({ "name": tag, "groups": groups }))?,
-                path,
-                children: Vec::new(),
-            });
+            page.content.push('\n');
+            page.content.push_str(&demote(&self.render(
+                "tag",
+                &json!({ "name": tag, "anchor": layout.tags[tag], "groups": groups }),
+            )?));
         }
         Ok(page)
     }

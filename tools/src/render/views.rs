@@ -328,7 +328,12 @@ impl Views<'_> {
         (
             d.sections.iter().map(|x| self.section(x)).collect(),
             d.insights.iter().map(|x| self.insight(x)).collect(),
-            d.actions.iter().map(|x| self.action(x)).collect(),
+            // In the executive summary's order: by phase, then priority, then file.
+            {
+                let mut actions: Vec<(usize, &Action)> = d.actions.iter().enumerate().collect();
+                actions.sort_by_key(|(i, a)| (action_order(a), *i));
+                actions.into_iter().map(|(_, x)| self.action(x)).collect()
+            },
             d.quotes.iter().map(|x| self.quote(x)).collect(),
         )
     }

@@ -48,17 +48,32 @@ pub fn check(language: &str, code: &str) -> Checked {
                 ),
             }
         }
-        "console" => {
-            // A console transcript: `$ command` lines are commands, the rest is output.
-            let commands: String = code
-                .lines()
-                .filter_map(|l| l.trim_start().strip_prefix("$ "))
-                .map(|l| format!("{l}\n"))
-                .collect();
-            shell_syntax(&commands)
+        // A transcript (`console`, or shell lines behind a `$ ` prompt) is output with
+        // commands in it: only the commands are checked.
+        "console" => shell_syntax(&transcript_commands(code)),
+        _ if code.lines().any(|l| l.trim_start().starts_with("$ ")) => {
+            shell_syntax(&transcript_commands(code))
         }
         _ => shell_syntax(code),
     }
+}
+
+/// The commands of a transcript: what follows a `$ ` prompt, and the lines that
+/// continue it (after a trailing `\`); output lines become empty, so line numbers stay.
+fn transcript_commands(code: &str) -> String {
+    let mut continuing = false;
+    let mut out = String::new();
+    for line in code.lines() {
+        let command = match line.trim_start().strip_prefix("$ ") {
+            Some(c) => Some(c),
+            None if continuing => Some(line),
+            None => None,
+        };
+        continuing = command.is_some_and(|c| c.trim_end().ends_with('\\'));
+        out.push_str(command.unwrap_or(""));
+        out.push('\n');
+    }
+    out
 }
 
 /// `bash -n`: parse without running anything.
@@ -115,5 +130,19 @@ mod tests {
             Checked::Invalid(_, Some(_))
         ));
         assert_eq!(check("yaml", "a: 1\n"), Checked::Ok);
+    }
+
+    #[test]
+    fn transcripts_check_only_their_commands() {
+        let t = "$ cargo new hello\n     Created binary (application) `hello` package\n$ cd hello && \\\n    cargo run\nHello, world! (it's fine)\n";
+        assert_eq!(
+            transcript_commands(t),
+            "cargo new hello\n\ncd hello && \\\n    cargo run\n\n"
+        );
+        assert_eq!(check("bash", t), Checked::Ok);
+        assert!(matches!(
+            check("console", "$ if then\noutput\n"),
+            Checked::Invalid(..)
+        ));
     }
 }

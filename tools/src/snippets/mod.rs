@@ -36,7 +36,7 @@ pub enum Status {
 }
 
 /// One checked snippet.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     /// The file, relative to the book root.
     pub file: String,
@@ -45,6 +45,9 @@ pub struct Finding {
     /// 1-based line of the first error, when the compiler or parser gave one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_line: Option<usize>,
+    /// The file of `error_line` when it is not `file`: a file the block includes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_file: Option<String>,
     /// `rust`, `toml`… (the language the block was treated as).
     pub lang: String,
     /// The verdict.
@@ -54,7 +57,7 @@ pub struct Finding {
 }
 
 /// What `check` found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// Every snippet, in file and line order.
     pub snippets: Vec<Finding>,
@@ -73,26 +76,28 @@ impl Report {
     /// Failures as diagnostics, with the source line shown; `root` is the folder the
     /// files are relative to.
     pub fn diagnostics(&self, root: &Path) -> Vec<Diagnostic> {
-        let mut texts: BTreeMap<&str, String> = BTreeMap::new();
+        let mut texts: BTreeMap<String, String> = BTreeMap::new();
         self.snippets
             .iter()
             .filter(|s| s.status == Status::Failed)
             .map(|s| {
-                let text = texts.entry(&s.file).or_insert_with(|| {
-                    std::fs::read_to_string(root.join(&s.file)).unwrap_or_default()
-                });
                 let message = s.message.clone().unwrap_or_default();
                 let (head, rest) = message.split_once('\n').unwrap_or((&message, ""));
-                let mut d = Diagnostic::error(format!("{} snippet failed: {head}", s.lang)).at(
-                    Location::in_text(
-                        &crate::diagnostics::normalize(&root.join(&s.file)),
-                        text,
-                        s.error_line.unwrap_or(s.line),
-                        1,
-                        1,
-                    )
-                    .widen(),
-                );
+                let mut at = |file: &str, line: usize| {
+                    let text = texts.entry(file.to_string()).or_insert_with(|| {
+                        std::fs::read_to_string(root.join(file)).unwrap_or_default()
+                    });
+                    let path = crate::diagnostics::normalize(&root.join(file));
+                    Location::in_text(&path, text, line, 1, 1).widen()
+                };
+                let mut d = Diagnostic::error(format!("{} snippet failed: {head}", s.lang));
+                d = match &s.error_file {
+                    // The error lies in a file the block includes.
+                    Some(included) => d
+                        .at(at(included, s.error_line.unwrap_or(1)))
+                        .related(at(&s.file, s.line), "in the block that includes it"),
+                    None => d.at(at(&s.file, s.error_line.unwrap_or(s.line))),
+                };
                 if !rest.is_empty() {
                     d = d.help(rest.to_string());
                 }
@@ -121,6 +126,8 @@ pub struct Options {
     pub timeout: Duration,
     /// Where the cache lives.
     pub cache_dir: PathBuf,
+    /// `(k, n)`: check only the k-th of n parts (1-based), for a CI matrix.
+    pub shard: Option<(usize, usize)>,
 }
 
 /// Seconds a snippet may run by default.
@@ -133,6 +140,7 @@ impl Default for Options {
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
             cache_dir: default_cache_dir(),
+            shard: None,
         }
     }
 }
@@ -153,6 +161,8 @@ pub fn default_cache_dir() -> PathBuf {
 /// A block to check, and where it is.
 struct Source {
     file: String,
+    /// The chapter (path under `src/`) whose expanded text the lines count in.
+    chapter: Option<PathBuf>,
     /// Markdown line of the fence.
     line: usize,
     /// Markdown line of the first code line.
@@ -170,9 +180,14 @@ fn sources(project: &Project) -> Vec<Source> {
             continue;
         };
         let file = src.join(path).to_string_lossy().replace('\\', "/");
-        for block in extract::blocks(&chapter.content) {
+        let text = project
+            .chapters
+            .get(path)
+            .map_or(chapter.content.as_str(), |e| e.text.as_str());
+        for block in extract::blocks(text) {
             out.push(Source {
                 file: file.clone(),
+                chapter: Some(path.clone()),
                 line: block.line,
                 code_line: block.code_line,
                 block,
@@ -192,6 +207,7 @@ fn sources(project: &Project) -> Vec<Source> {
         for block in extract::blocks(field.text) {
             out.push(Source {
                 file: rel.clone(),
+                chapter: None,
                 line: field.line_of(block.line),
                 code_line: field.line_of(block.code_line),
                 block,
@@ -199,6 +215,56 @@ fn sources(project: &Project) -> Vec<Source> {
         }
     }
     out
+}
+
+/// Which of `n` parts each source belongs to: the costliest first, each to the part
+/// with the least work so far (ties to the lowest part), costs equal ordered by file
+/// and line. Deterministic, and balanced by what a check costs: a Rust block is a
+/// compile share and a run, a data block almost nothing.
+fn shard(sources: &[Source], n: usize) -> Vec<usize> {
+    let cost = |s: &Source| -> u64 {
+        if extract::lang_string(&s.block.info).rust {
+            100 + s.block.code.lines().count() as u64
+        } else {
+            1
+        }
+    };
+    let mut order: Vec<usize> = (0..sources.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&sources[a], &sources[b]);
+        cost(y)
+            .cmp(&cost(x))
+            .then_with(|| (&x.file, x.line).cmp(&(&y.file, y.line)))
+    });
+    let mut load = vec![0u64; n.max(1)];
+    let mut part = vec![0; sources.len()];
+    for i in order {
+        let lightest = (0..load.len()).min_by_key(|&p| (load[p], p)).unwrap_or(0);
+        load[lightest] += cost(&sources[i]);
+        part[i] = lightest;
+    }
+    part
+}
+
+/// Merges the JSON reports of the parts of a sharded run into one.
+pub fn merge(reports: Vec<Report>) -> Report {
+    let mut merged = Report {
+        snippets: Vec::new(),
+        compiled: 0,
+        cached: 0,
+    };
+    for r in reports {
+        merged.snippets.extend(r.snippets);
+        merged.compiled += r.compiled;
+        merged.cached += r.cached;
+    }
+    merged
+        .snippets
+        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    merged
+        .snippets
+        .dedup_by(|a, b| (&a.file, a.line) == (&b.file, b.line));
+    merged
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -220,7 +286,16 @@ fn cache_key(rustc: &str, s: &rust::RustSnippet, info: &str) -> String {
 
 /// Checks every snippet of the book.
 pub fn check(project: &Project, options: &Options) -> anyhow::Result<Report> {
-    let sources = sources(project);
+    let mut sources = sources(project);
+    if let Some((k, n)) = options.shard {
+        let part = shard(&sources, n);
+        sources = sources
+            .into_iter()
+            .zip(part)
+            .filter(|(_, p)| *p + 1 == k)
+            .map(|(s, _)| s)
+            .collect();
+    }
     let book_edition = project.edition();
     let cache_file = options.cache_dir.join("snippets.json");
     let mut cache: BTreeMap<String, Cached> = if options.no_cache {
@@ -256,6 +331,7 @@ pub fn check(project: &Project, options: &Options) -> anyhow::Result<Report> {
                     file: s.file.clone(),
                     line: s.line,
                     error_line: hit.line_offset.map(|o| s.code_line + o),
+                    error_file: None,
                     lang: "rust".into(),
                     status: hit.status,
                     message: hit.message.clone(),
@@ -271,6 +347,7 @@ pub fn check(project: &Project, options: &Options) -> anyhow::Result<Report> {
             file: s.file.clone(),
             line: s.line,
             error_line,
+            error_file: None,
             lang: if language.is_empty() {
                 "text".into()
             } else {
@@ -323,7 +400,21 @@ pub fn check(project: &Project, options: &Options) -> anyhow::Result<Report> {
                 Some("`ignore`: not compiled".to_string()),
                 None,
             ),
-            rust::Verdict::Failed { message, line } => (Status::Failed, Some(message), line),
+            rust::Verdict::Failed { message, line } => {
+                // rustdoc's rule that surprises: a block without a language is Rust.
+                let message = if s.block.indented {
+                    format!(
+                        "{message}\n(an indented block is Rust to rustdoc; fence it as ```text if it is not code)"
+                    )
+                } else if s.block.info.trim().is_empty() {
+                    format!(
+                        "{message}\n(a block without a language is Rust to rustdoc; write ```text if it is not code)"
+                    )
+                } else {
+                    message
+                };
+                (Status::Failed, Some(message), line)
+            }
             rust::Verdict::TimedOut { message } => (Status::Failed, Some(message), None),
         };
         if !timed_out {
@@ -340,6 +431,7 @@ pub fn check(project: &Project, options: &Options) -> anyhow::Result<Report> {
             file: s.file.clone(),
             line: s.line,
             error_line: line,
+            error_file: None,
             lang: "rust".into(),
             status,
             message,
@@ -347,6 +439,23 @@ pub fn check(project: &Project, options: &Options) -> anyhow::Result<Report> {
     }
     if !options.no_cache {
         crate::shared::write_cache(&cache_file, &cache);
+    }
+    // Lines of a chapter count in its expanded text: back to the files they come from.
+    for (s, finding) in sources.iter().zip(findings.iter_mut()) {
+        let (Some(chapter), Some(f)) = (
+            s.chapter.as_ref().and_then(|c| project.chapters.get(c)),
+            finding.as_mut(),
+        ) else {
+            continue;
+        };
+        let shown = |p: &Path| p.to_string_lossy().replace('\\', "/");
+        let fence = chapter.origin(f.line);
+        (f.file, f.line) = (shown(&fence.file), fence.line);
+        if let Some(line) = f.error_line {
+            let at = chapter.origin(line);
+            f.error_line = Some(at.line);
+            f.error_file = (shown(&at.file) != f.file).then(|| shown(&at.file));
+        }
     }
     let mut snippets: Vec<Finding> = findings.into_iter().flatten().collect();
     snippets.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));

@@ -305,3 +305,87 @@ fn ingest_export_round_trip_keeps_every_text_and_line() {
         }
     }
 }
+
+/// Briefings in French, German, Russian and Chinese get readable ASCII ids made from
+/// their own words, and reordering their items keeps them.
+#[test]
+fn non_ascii_briefings_get_readable_stable_ids() {
+    let cases = [
+        (
+            "Sécurité mémoire en entreprise",
+            ["Élimine des failles critiques", "Réduit les coûts d’audit"],
+            [
+                "Adopter Rust pour les services exposés",
+                "Former les équipes réseau",
+            ],
+        ),
+        (
+            "Speichersicherheit für Unternehmen",
+            [
+                "Größere Angriffsflächen schließen",
+                "Prüfkosten sinken deutlich",
+            ],
+            ["Dienste schrittweise übertragen", "Teams gezielt schulen"],
+        ),
+        (
+            "Безопасность памяти в компании",
+            [
+                "Устраняет критические уязвимости",
+                "Снижает стоимость аудита",
+            ],
+            ["Переписать сетевые сервисы", "Обучить команды"],
+        ),
+        (
+            "企业内存安全",
+            ["消除关键漏洞", "降低审计成本"],
+            ["重写网络服务", "培训团队"],
+        ),
+    ];
+    for (title, insights, actions) in cases {
+        let briefing = |order: [usize; 2]| {
+            let mut text = format!("{title}\nSous-titre.\nIntroduction.\nKey insights\n");
+            for i in order {
+                text.push_str(&format!("-\n{}.\nImpact: {}.\n", insights[i], insights[i]));
+            }
+            text.push_str("Action items\n");
+            for i in order {
+                text.push_str(&format!("-\n{}.\n", actions[i]));
+            }
+            text
+        };
+        let ids = |text: String| -> Vec<String> {
+            let dir = tempdir();
+            std::fs::write(dir.path().join("b.txt"), text).unwrap();
+            let run = handbook(dir.path(), &["ingest", "b.txt", "--out", "."]);
+            assert_eq!(run.code, 0, "{title}: {}", run.stderr);
+            let yaml = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| p.extension().is_some_and(|e| e == "yaml"))
+                .unwrap();
+            let mut ids: Vec<String> = read(yaml)
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("- id: ").map(str::to_string))
+                .collect();
+            ids.sort();
+            ids
+        };
+        let original = ids(briefing([0, 1]));
+        assert_eq!(
+            ids(briefing([1, 0])),
+            original,
+            "{title}: reordering keeps ids"
+        );
+        for id in &original {
+            assert!(
+                id.len() > 3
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    && !id.starts_with("insight")
+                    && !id.starts_with("action"),
+                "{title}: `{id}` is not a readable id made from the item's words"
+            );
+        }
+    }
+}

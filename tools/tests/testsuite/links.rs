@@ -315,3 +315,182 @@ fn options_of_check_apply_to_its_subcommands_in_any_order() {
         assert_eq!(broken(&json), broken(&expected), "{args:?}");
     }
 }
+
+/// A book published beside sibling books (`../std/…`): an error by default, a warning
+/// with `outside = "warn"`, and a remote link checked with `--remote` once remapped.
+#[test]
+fn links_to_sibling_books_are_errors_warnings_or_remapped() {
+    let (port, counts) = serve();
+    let dir = fixture_copy("links/broken");
+    std::fs::write(
+        dir.path().join("src/nested/deep.md"),
+        "# Deep\n\n[Vec](../../std/ok) and [push](../../std/missing#method.push) and\n[the reference](../../reference/types.md).\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/index.md"),
+        "# Home\n\nSee [Vec](../std/ok).\n",
+    )
+    .unwrap();
+    let toml = dir.path().join("book.toml");
+    let base_toml = read(&toml);
+    let cache = tempdir();
+    let siblings = |json: &serde_json::Value| -> Vec<(String, u64, String, String)> {
+        json["broken"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| {
+                let url = b["url"].as_str().unwrap();
+                url.contains("std/") || url.contains("reference/")
+            })
+            .map(|b| {
+                (
+                    b["file"].as_str().unwrap().to_string(),
+                    b["line"].as_u64().unwrap(),
+                    b["url"].as_str().unwrap().to_string(),
+                    b["severity"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+
+    // By default a link out of the book is an error, with a hint at the settings.
+    let (run, json) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(run.code, 1);
+    let found = siblings(&json);
+    assert_eq!(found.len(), 4, "{found:?}");
+    assert!(found.iter().all(|f| f.3 == "error"));
+    let (human, _) = (handbook(dir.path(), &["check", "links"]), ());
+    assert!(human.stderr.contains("remap"), "{}", human.stderr);
+
+    // `outside = "warn"`: shown in every format, failing nothing on their own.
+    std::fs::write(
+        &toml,
+        format!("{base_toml}\n[preprocessor.handbook]\n\n[preprocessor.handbook.links]\noutside = \"warn\"\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    std::fs::write(
+        dir.path().join("content/b.yaml"),
+        "briefing: {id: b, title: B}\n",
+    )
+    .unwrap();
+    let (_, json) = check(dir.path(), cache.path(), &[]);
+    let found = siblings(&json);
+    assert_eq!(found.len(), 4, "{found:?}");
+    assert!(found.iter().all(|f| f.3 == "warning"), "{found:?}");
+    let github = handbook(dir.path(), &["check", "links", "--format", "github"]);
+    assert!(
+        github
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("::warning file=src/index.md,line=3,")),
+        "{}",
+        github.stdout
+    );
+
+    // A remap makes `../std/` a remote link, checked with `--remote` (and cached);
+    // `../reference/` still leaves the book.
+    std::fs::write(
+        &toml,
+        format!(
+            "{base_toml}\n[preprocessor.handbook]\n\n[[preprocessor.handbook.links.remap]]\nfrom = \"^\\\\.\\\\./std/\"\nto = \"http://127.0.0.1:{port}/\"\n"
+        ),
+    )
+    .unwrap();
+    let (run, json) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(run.code, 1);
+    let found = siblings(&json);
+    assert_eq!(
+        found,
+        vec![(
+            "src/nested/deep.md".to_string(),
+            4,
+            "../../reference/types.md".to_string(),
+            "error".to_string()
+        )],
+        "offline, remapped links are not checked"
+    );
+    assert!(counts.lock().unwrap().is_empty());
+    let (_, json) = check(dir.path(), cache.path(), &["--remote"]);
+    let found = siblings(&json);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].2, "../../std/missing#method.push");
+    let reason = json["broken"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["url"] == "../../std/missing#method.push")
+        .unwrap()["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        reason.contains("HTTP 404") && reason.contains(&format!("127.0.0.1:{port}/missing")),
+        "{reason}"
+    );
+    // `../std/ok` from two chapters is one target, asked for once.
+    assert_eq!(counts.lock().unwrap().get("/ok"), Some(&1));
+}
+
+/// Links written as raw HTML in a chapter are checked at their markdown line, and ids
+/// defined in raw HTML are targets like any heading.
+#[test]
+fn raw_html_links_and_anchors_in_chapters() {
+    let cache = tempdir();
+    let plain = fixture_copy("links/broken");
+    let (_, expected) = check(plain.path(), cache.path(), &[]);
+    let dir = fixture_copy("links/broken");
+    let chapter = dir.path().join("src/nested/deep.md");
+    let before = read(&chapter);
+    let first = before.lines().count() + 2;
+    std::fs::write(
+        &chapter,
+        format!(
+            "{before}\n<a href=\"nope.html\">gone</a> and <a href=\"../guide.html#raw-target\">fine</a>\n\n<div id=\"raw-target-2\">\n<img src=\"../img/absent.png\" alt=\"\">\n<img src=\"../img/logo.png\" alt=\"\">\n</div>\n\n[to the raw id](#raw-target-2) and [to a missing one](#raw-target-3)\n"
+        ),
+    )
+    .unwrap();
+    let guide = dir.path().join("src/guide.md");
+    std::fs::write(&guide, read(&guide) + "\n<span id=\"raw-target\"></span>\n").unwrap();
+    let (run, json) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(run.code, 1);
+    let mut new: Vec<(String, u64, String)> = broken(&json)
+        .into_iter()
+        .filter(|b| !broken(&expected).contains(b))
+        .map(|(f, l, u, _)| (f, l, u))
+        .collect();
+    new.sort();
+    let f = "src/nested/deep.md".to_string();
+    assert_eq!(
+        new,
+        vec![
+            (f.clone(), first as u64, "nope.html".to_string()),
+            (f.clone(), first as u64 + 3, "../img/absent.png".to_string()),
+            (f.clone(), first as u64 + 7, "#raw-target-3".to_string()),
+        ]
+    );
+}
+
+/// Links in `{{#include}}`d markdown are checked, and reported at the included file's
+/// line.
+#[test]
+fn links_in_included_markdown_are_reported_in_the_included_file() {
+    let book = fixture_copy("includes");
+    let cache = tempdir();
+    let (run, json) = check(book.path(), cache.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found: Vec<(String, u64, String)> = broken(&json)
+        .into_iter()
+        .map(|(f, l, u, _)| (f, l, u))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "src/parts/links.md".to_string(),
+            1,
+            "missing.md".to_string()
+        )]
+    );
+}

@@ -312,3 +312,141 @@ fn snippets_in_yaml_text_fields_are_checked_at_their_yaml_line() {
         "the code block is on the page"
     );
 }
+
+/// `{{#include}}` and `{{#rustdoc_include}}` are expanded before the blocks are read,
+/// and a compile error in an included file is reported at that file's line, with the
+/// block that includes it.
+#[test]
+fn included_code_is_tested_and_errors_point_into_the_included_file() {
+    let book = fixture("includes");
+    let cache = tempdir();
+    let (run, json) = check(&book, cache.path(), &["--no-cache"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let snippets = json["snippets"].as_array().unwrap();
+    let summary: Vec<(u64, &str)> = snippets
+        .iter()
+        .map(|s| (s["line"].as_u64().unwrap(), s["status"].as_str().unwrap()))
+        .collect();
+    // Lines two and three of ok.rs alone are statements, wrapped in `fn main`.
+    assert_eq!(summary, [(5, "passed"), (11, "failed"), (17, "passed")]);
+    let failed = &snippets[1];
+    assert_eq!(failed["file"], "src/chapter.md");
+    assert_eq!(failed["error_file"], "examples/fails.rs");
+    assert_eq!(failed["error_line"], 8, "{failed}");
+    assert!(
+        failed["message"]
+            .as_str()
+            .unwrap()
+            .contains("mismatched types")
+    );
+
+    let human = handbook(&book, &["check", "snippets", "--no-cache"]);
+    assert!(
+        human.stderr.contains("examples/fails.rs:8:")
+            && human.stderr.contains("src/chapter.md:11:"),
+        "{}",
+        human.stderr
+    );
+}
+
+/// A missing included file is an error at the directive, in every command.
+#[test]
+fn a_missing_include_is_located_at_its_directive() {
+    let dir = fixture_copy("includes");
+    let chapter = dir.path().join("src/chapter.md");
+    std::fs::write(
+        &chapter,
+        read(&chapter).replace("../examples/ok.rs}}", "../examples/gone.rs}}"),
+    )
+    .unwrap();
+    for args in [
+        &["check", "snippets"][..],
+        &["check", "links"],
+        &["validate"],
+    ] {
+        let run = handbook(dir.path(), args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("cannot include `../examples/gone.rs`")
+                && run.stderr.contains("src/chapter.md:6:1"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// `--shard K/N` splits the snippets into disjoint parts that together are the whole
+/// run, and `--merge` turns the parts' reports into the report of the whole.
+#[test]
+fn shards_cover_the_book_once_and_merge_into_the_whole() {
+    let book = fixture("snippets/rustdoc");
+    let cache = tempdir();
+    let (_, whole) = check(&book, cache.path(), &[]);
+    let key = |s: &serde_json::Value| {
+        (
+            s["file"].as_str().unwrap().to_string(),
+            s["line"].as_u64().unwrap(),
+            s["status"].as_str().unwrap().to_string(),
+        )
+    };
+    let all: Vec<_> = whole["snippets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    let parts = tempdir();
+    let mut seen = Vec::new();
+    let mut files = Vec::new();
+    for k in 1..=3 {
+        let (run, part) = check(&book, cache.path(), &["--shard", &format!("{k}/3")]);
+        assert!(run.code <= 1, "{}", run.stderr);
+        let mine: Vec<_> = part["snippets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(key)
+            .collect();
+        assert!(!mine.is_empty(), "part {k} has work");
+        seen.extend(mine);
+        let file = parts.path().join(format!("part{k}.json"));
+        std::fs::write(&file, &run.stdout).unwrap();
+        files.push(file.to_string_lossy().into_owned());
+    }
+    seen.sort();
+    let mut expected = all.clone();
+    expected.sort();
+    assert_eq!(seen, expected, "every snippet in exactly one part");
+    // The same split every time.
+    let (_, again) = check(&book, cache.path(), &["--shard", "2/3"]);
+    let (_, before) = handbook_json(
+        None,
+        cache.path(),
+        &[
+            "check", "snippets", "--merge", &files[1], "--format", "json",
+        ],
+    );
+    assert_eq!(again["snippets"], before["snippets"]);
+
+    let mut args = vec![
+        "check",
+        "snippets",
+        "--root",
+        book.to_str().unwrap(),
+        "--format",
+        "json",
+        "--merge",
+    ];
+    args.extend(files.iter().map(String::as_str));
+    let (run, merged) = handbook_json(None, cache.path(), &args);
+    assert_eq!(run.code, 1, "the merged report fails as the whole run does");
+    let merged: Vec<_> = merged["snippets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    assert_eq!(merged, all);
+    let bad = handbook(&book, &["check", "snippets", "--shard", "4/3"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
