@@ -111,6 +111,7 @@ case("template-override-typo", {"content/b.yaml": GOOD, "theme/handbook/action-c
 case("book-toml-unknown-key", {"content/b.yaml": GOOD, "book.toml": BOOK + 'contnet = "content"\n'})
 case("book-toml-invalid", {"content/b.yaml": GOOD, "book.toml": BOOK.replace('title = "Corpus"', 'title = "Corpus')})
 case("book-toml-mdbook-setting-wrong-type", {"content/b.yaml": GOOD, "book.toml": BOOK.replace('src = "src"', 'src = 5')})
+case("preprocessor-not-installed", {"content/b.yaml": GOOD, "book.toml": BOOK + '\n[preprocessor.nothere]\n'}, code=2)
 case("chapter-not-utf8", {"content/b.yaml": GOOD, "src/intro.md": b"# Intro\n\nCaf\xe9\n"})
 # The gate reports the same mistakes, located, in every format.
 MISSING = {"content/b.yaml": GOOD, "src/SUMMARY.md": "# Summary\n\n- [Intro](intro.md)\n- [Gone](gone.md)\n"}

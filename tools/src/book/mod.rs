@@ -243,7 +243,7 @@ pub fn build(
     if let Err(e) = md.execute_build_process(&html) {
         let found = std::mem::take(&mut *found.lock().expect("not poisoned"));
         return Err(if found.is_empty() {
-            BuildError::Failed(e)
+            BuildError::Failed(explain_missing_preprocessor(e, &md.config))
         } else {
             BuildError::Findings(found)
         });
@@ -354,6 +354,33 @@ pub fn load(root: &Path) -> Result<MDBook, BuildError> {
         }
         BuildError::Failed(e.context(format!("loading the book at `{}`", root.display())))
     })
+}
+
+/// mdBook says only that it could not run a preprocessor; say which command it looked
+/// for and how to build without it.
+fn explain_missing_preprocessor(
+    e: anyhow::Error,
+    config: &mdbook_preprocessor::config::Config,
+) -> anyhow::Error {
+    let text = format!("{e:#}");
+    let Some(name) = text
+        .split("Unable to run the preprocessor `")
+        .nth(1)
+        .and_then(|r| r.split('`').next())
+        .map(str::to_string)
+    else {
+        return e;
+    };
+    let command = config
+        .get::<String>(&format!("preprocessor.{name}.command"))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| format!("mdbook-{name}"));
+    e.context(format!(
+        "book.toml names the preprocessor `{name}`, whose command `{command}` is not \
+         installed: install it, or set `optional = true` under [preprocessor.{name}] to \
+         build without it"
+    ))
 }
 
 /// Staging folders are named `.handbook-build-<pid>-<random>`.
