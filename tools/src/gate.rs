@@ -137,46 +137,43 @@ pub fn validate(root: &Path) -> (Stage, Option<Project>) {
         project,
         diagnostics,
     } = loaded;
-    let (errors, warnings) = count(&diagnostics);
-    let mut summary = format!("validate: {errors} error(s), {warnings} warning(s)");
-    if errors == 0
-        && let Some(p) = &project
-    {
+    let ok = project.as_ref().map(|p| {
         let chapters = p.md.book.chapters().filter(|c| c.path.is_some()).count();
         match &p.knowledge {
-            Some(k) => summary.push_str(&format!(
-                "\nvalidate: {} content file(s), {} item(s), {chapters} chapter(s) ok",
+            Some(k) => format!(
+                "{} content file(s), {} item(s), {chapters} chapter(s) ok",
                 k.files.len(),
                 k.index.len()
-            )),
-            None => summary.push_str(&format!("\nvalidate: {chapters} chapter(s) ok")),
+            ),
+            None => format!("{chapters} chapter(s) ok"),
         }
+    });
+    (validate_stage(diagnostics, ok), project)
+}
+
+/// The validate stage for its diagnostics; `ok` says what was found when there is no
+/// error.
+fn validate_stage(diagnostics: Vec<Diagnostic>, ok: Option<String>) -> Stage {
+    let (errors, warnings) = count(&diagnostics);
+    let mut summary = format!("validate: {errors} error(s), {warnings} warning(s)");
+    if let Some(ok) = ok.filter(|_| errors == 0) {
+        summary.push_str(&format!("\nvalidate: {ok}"));
     }
     let report = serde_json::json!({
         "stage": "validate", "errors": errors, "warnings": warnings, "diagnostics": diagnostics,
     });
-    (
-        Stage::new(StageName::Validate, diagnostics, summary, report),
-        project,
-    )
+    Stage::new(StageName::Validate, diagnostics, summary, report)
 }
 
 /// Validates a content folder alone (no book around it).
 pub fn validate_content(content: &Path) -> Stage {
     let (knowledge, problems) = crate::xref::load(content);
-    let (errors, warnings) = count(&problems);
-    let mut summary = format!("validate: {errors} error(s), {warnings} warning(s)");
-    if errors == 0 {
-        summary.push_str(&format!(
-            "\nvalidate: {} content file(s), {} item(s) ok",
-            knowledge.files.len(),
-            knowledge.index.len()
-        ));
-    }
-    let report = serde_json::json!({
-        "stage": "validate", "errors": errors, "warnings": warnings, "diagnostics": problems,
-    });
-    Stage::new(StageName::Validate, problems, summary, report)
+    let ok = format!(
+        "{} content file(s), {} item(s) ok",
+        knowledge.files.len(),
+        knowledge.index.len()
+    );
+    validate_stage(problems, Some(ok))
 }
 
 /// Builds a validated project into `dest`.

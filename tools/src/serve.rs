@@ -79,12 +79,14 @@ pub fn serve(
     let (tx, rx) = mpsc::channel();
     let mut debouncer = notify_debouncer_mini::new_debouncer(Duration::from_millis(200), tx)
         .context("starting the file watcher")?;
-    for path in watched_dirs(&absolute_root) {
+    // Read once: the watcher watches these folders for the whole session.
+    let dirs = watched_dirs(&absolute_root);
+    for path in dirs.iter() {
         if path.is_dir() {
             debouncer
                 .watcher()
                 .watch(
-                    &path,
+                    path,
                     notify_debouncer_mini::notify::RecursiveMode::Recursive,
                 )
                 .with_context(|| format!("watching `{}`", path.display()))?;
@@ -100,7 +102,7 @@ pub fn serve(
     let watch_root = root.clone();
     // Taken before the address is announced: a change made as soon as the preview is
     // up must count as a change.
-    let mut last = fingerprint(&absolute_root);
+    let mut last = fingerprint(&absolute_root, &dirs);
     std::thread::spawn(move || {
         // The watcher also reports files being read (by the build itself), so a rebuild
         // starts only when a file's size or modification time really changed.
@@ -109,9 +111,9 @@ pub fn serve(
             let changed: Vec<PathBuf> = events
                 .into_iter()
                 .map(|e| e.path)
-                .filter(|p| relevant(&absolute_root, p))
+                .filter(|p| relevant(&absolute_root, &dirs, p))
                 .collect();
-            let now = fingerprint(&absolute_root);
+            let now = fingerprint(&absolute_root, &dirs);
             if changed.is_empty() || now == last {
                 continue;
             }
@@ -140,9 +142,9 @@ pub fn serve(
 /// Size and modification time of every watched file.
 fn fingerprint(
     root: &Path,
+    dirs: &[PathBuf],
 ) -> std::collections::BTreeMap<PathBuf, (u64, Option<std::time::SystemTime>)> {
-    let watched = watched_dirs(root);
-    let files = watched
+    let files = dirs
         .iter()
         .flat_map(|dir| {
             walkdir::WalkDir::new(dir)
@@ -162,8 +164,8 @@ fn fingerprint(
 }
 
 /// The folders whose files make a rebuild: the chapters, the content, the theme and
-/// `extra-watch-dirs`, as `book.toml` names them now (read again at every change, so a
-/// renamed folder is picked up by the next build, and by the watcher after a restart).
+/// `extra-watch-dirs`, as `book.toml` names them when the preview starts (a folder
+/// renamed while serving is watched after a restart).
 fn watched_dirs(root: &Path) -> Vec<PathBuf> {
     let mut dirs = vec![root.join("theme")];
     if let Ok(Some(settings)) = crate::config::read(root) {
@@ -183,7 +185,7 @@ fn watched_dirs(root: &Path) -> Vec<PathBuf> {
 
 /// Whether a changed path should trigger a rebuild: anything under the watched
 /// folders, and `book.toml` at the root (not the root's other files, such as `book/`).
-fn relevant(root: &Path, path: &Path) -> bool {
+fn relevant(root: &Path, dirs: &[PathBuf], path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(root) else {
         return false;
     };
@@ -192,7 +194,7 @@ fn relevant(root: &Path, path: &Path) -> bool {
     if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
         return false;
     }
-    rel == Path::new("book.toml") || watched_dirs(root).iter().any(|d| path.starts_with(d))
+    rel == Path::new("book.toml") || dirs.iter().any(|d| path.starts_with(d))
 }
 
 async fn websocket(ws: WebSocketUpgrade, State(reload): State<broadcast::Sender<()>>) -> Response {

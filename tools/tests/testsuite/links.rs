@@ -35,16 +35,21 @@ fn broken(json: &serde_json::Value) -> Vec<(String, u64, String, String)> {
         .collect()
 }
 
+/// The broken links as (file, line, url).
+fn located(json: &serde_json::Value) -> Vec<(String, u64, String)> {
+    broken(json)
+        .into_iter()
+        .map(|(f, l, u, _)| (f, l, u))
+        .collect()
+}
+
 #[test]
 fn exactly_the_broken_links_each_once_at_its_markdown_line() {
     let dir = fixture_copy("links/broken");
     let cache = tempdir();
     let (run, json) = check(dir.path(), cache.path(), &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let found: Vec<(String, u64, String)> = broken(&json)
-        .into_iter()
-        .map(|(f, l, u, _)| (f, l, u))
-        .collect();
+    let found: Vec<(String, u64, String)> = located(&json);
     assert_eq!(
         found,
         vec![
@@ -104,10 +109,7 @@ fn the_handbook_itself_has_no_broken_links_and_yaml_links_are_located() {
         .to_string_lossy()
         .to_string();
     assert_eq!(
-        broken(&json)
-            .into_iter()
-            .map(|(f, l, u, _)| (f, l, u))
-            .collect::<Vec<_>>(),
+        located(&json),
         vec![(rel, line as u64, "appendix.md".to_string())]
     );
 }
@@ -456,10 +458,9 @@ fn raw_html_links_and_anchors_in_chapters() {
     std::fs::write(&guide, read(&guide) + "\n<span id=\"raw-target\"></span>\n").unwrap();
     let (run, json) = check(dir.path(), cache.path(), &[]);
     assert_eq!(run.code, 1);
-    let mut new: Vec<(String, u64, String)> = broken(&json)
+    let mut new: Vec<(String, u64, String)> = located(&json)
         .into_iter()
-        .filter(|b| !broken(&expected).contains(b))
-        .map(|(f, l, u, _)| (f, l, u))
+        .filter(|b| !located(&expected).contains(b))
         .collect();
     new.sort();
     let f = "src/nested/deep.md".to_string();
@@ -481,10 +482,7 @@ fn links_in_included_markdown_are_reported_in_the_included_file() {
     let cache = tempdir();
     let (run, json) = check(book.path(), cache.path(), &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let found: Vec<(String, u64, String)> = broken(&json)
-        .into_iter()
-        .map(|(f, l, u, _)| (f, l, u))
-        .collect();
+    let found: Vec<(String, u64, String)> = located(&json);
     assert_eq!(
         found,
         [(
