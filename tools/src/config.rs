@@ -12,8 +12,8 @@ use serde::Deserialize;
 use crate::diagnostics::{Diagnostic, Location};
 use crate::links::LinkSettings;
 
-/// `[preprocessor.handbook]`. Its presence is what makes a book a handbook; without it,
-/// the tools check a plain mdBook.
+/// `[preprocessor.handbook]`. With a content folder it makes a book a handbook; a plain
+/// mdBook may carry the table for its link and snippet settings alone.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Settings {
@@ -21,6 +21,8 @@ pub struct Settings {
     pub content: Option<PathBuf>,
     /// Link checking, `[preprocessor.handbook.links]`.
     pub links: LinkSettings,
+    /// Snippet checking, `[preprocessor.handbook.snippets]`.
+    pub snippets: crate::snippets::crates::SnippetSettings,
     // mdBook's own keys of a preprocessor entry, accepted so they are not "unknown".
     #[serde(rename = "command")]
     _command: Option<String>,
@@ -35,9 +37,14 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The content folder of the book at `root`.
-    pub fn content_dir(&self, root: &Path) -> PathBuf {
-        root.join(self.content.as_deref().unwrap_or(Path::new("content")))
+    /// The content folder of the book at `root`: the one `content` names (which must
+    /// exist), else `content/` when there is one. `None` means a plain mdBook that uses
+    /// only the checking settings.
+    pub fn content_dir(&self, root: &Path) -> Option<PathBuf> {
+        match &self.content {
+            Some(named) => Some(root.join(named)),
+            None => Some(root.join("content")).filter(|d| d.is_dir()),
+        }
     }
 }
 
@@ -130,7 +137,7 @@ pub(crate) fn located(path: &Path, text: &str, e: &toml::de::Error, ours: bool) 
         "fix the setting as the message says (mdBook's settings are described in its \
          guide, chapter \"Configuration\")"
     } else if message.starts_with("unknown field") {
-        "the handbook's settings are `content` and the table `links` (see the README); \
+        "the handbook's settings are `content` and the tables `links` and `snippets` (see the README); \
          mdBook's `command`, `before`, `after`, `renderers` and `optional` are allowed too"
     } else {
         "fix the value as the message says; the README lists every setting"
@@ -170,7 +177,7 @@ mod tests {
         assert!(parse(Path::new("book.toml"), text).unwrap().is_none());
         let text = "[preprocessor.handbook]\ncontent = \"kb\"\n[preprocessor.handbook.links]\ntimeout = 3\n";
         let s = parse(Path::new("book.toml"), text).unwrap().unwrap();
-        assert_eq!(s.content_dir(Path::new("r")), Path::new("r/kb"));
+        assert_eq!(s.content_dir(Path::new("r")).unwrap(), Path::new("r/kb"));
         assert_eq!(s.links.timeout, 3);
     }
 

@@ -285,7 +285,16 @@ fn links_stage(root: &Path, result: anyhow::Result<crate::links::Report>) -> Sta
 
 /// Tests the snippets of a loaded book.
 pub fn snippets(project: &Project, options: &crate::snippets::Options) -> Stage {
-    snippets_stage(&project.root, crate::snippets::check(project, options))
+    match crate::snippets::check(project, options) {
+        Err(crate::snippets::CheckError::Invalid(d)) => Stage::new(
+            StageName::Snippets,
+            vec![d],
+            "snippets: not checked".to_string(),
+            serde_json::Value::Null,
+        ),
+        Err(crate::snippets::CheckError::Failed(e)) => snippets_stage(&project.root, Err(e)),
+        Ok(report) => snippets_stage(&project.root, Ok(report)),
+    }
 }
 
 /// One report from the JSON reports of a sharded run's parts (`--format json`

@@ -74,8 +74,7 @@ pub fn load(root: &Path) -> anyhow::Result<Loaded> {
     // The content is checked even when the chapters cannot be loaded, so one run shows
     // every mistake.
     let mut knowledge = None;
-    if let Some(settings) = &settings {
-        let content = settings.content_dir(root);
+    if let Some(content) = settings.as_ref().and_then(|s| s.content_dir(root)) {
         if content.is_dir() {
             let (k, problems) = crate::xref::load(&content);
             let clean = !problems.iter().any(Diagnostic::is_error);
@@ -135,9 +134,9 @@ pub fn load(root: &Path) -> anyhow::Result<Loaded> {
 }
 
 impl Project {
-    /// Whether the book uses the handbook preprocessor.
+    /// Whether the book is a handbook: the preprocessor's table and a content folder.
     pub fn is_handbook(&self) -> bool {
-        self.settings.is_some()
+        self.content_dir().is_some()
     }
 
     /// The preprocessor context of an HTML build, as mdBook would pass it.
@@ -192,7 +191,7 @@ impl Project {
 
     /// The content folder, for a handbook.
     pub fn content_dir(&self) -> Option<PathBuf> {
-        self.settings.as_ref().map(|s| s.content_dir(&self.root))
+        self.settings.as_ref()?.content_dir(&self.root)
     }
 }
 

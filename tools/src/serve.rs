@@ -169,7 +169,7 @@ fn fingerprint(
 fn watched_dirs(root: &Path) -> Vec<PathBuf> {
     let mut dirs = vec![root.join("theme")];
     if let Ok(Some(settings)) = crate::config::read(root) {
-        dirs.push(settings.content_dir(root));
+        dirs.extend(settings.content_dir(root));
     }
     match mdbook_driver::config::Config::from_disk(root.join("book.toml")) {
         Ok(config) => {

@@ -54,23 +54,32 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A cache of results by key, kept as one JSON file. A missing or unreadable cache is
-/// an empty one: it only ever saves work.
-pub fn read_cache<T: DeserializeOwned>(path: &Path) -> BTreeMap<String, T> {
+/// A JSON file this tool wrote for itself; `None` when missing or unreadable.
+pub fn read_json<T: DeserializeOwned>(path: &Path) -> Option<T> {
     std::fs::read(path)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
 }
 
-/// Writes a cache read with [`read_cache`]; failures are ignored for the same reason.
-pub fn write_cache<T: Serialize>(path: &Path, cache: &BTreeMap<String, T>) {
+/// Writes a file for [`read_json`]. Failures are ignored: such files only save work.
+pub fn write_json<T: Serialize>(path: &Path, value: &T) {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    if let Ok(json) = serde_json::to_vec(cache) {
+    if let Ok(json) = serde_json::to_vec(value) {
         let _ = write_atomic(path, &json);
     }
+}
+
+/// A cache of results by key, kept as one JSON file. A missing or unreadable cache is
+/// an empty one: it only ever saves work.
+pub fn read_cache<T: DeserializeOwned>(path: &Path) -> BTreeMap<String, T> {
+    read_json(path).unwrap_or_default()
+}
+
+/// Writes a cache read with [`read_cache`].
+pub fn write_cache<T: Serialize>(path: &Path, cache: &BTreeMap<String, T>) {
+    write_json(path, cache);
 }
 
 /// A markdown parser configured as mdBook's renderer configures it, so the checks see

@@ -76,7 +76,11 @@ impl Preprocessor for Handbook {
                     Err(crate::config::ReadError::Invalid(d)) => return Err(self.fail(vec![d])),
                     Err(crate::config::ReadError::Failed(e)) => return Err(e),
                 };
-                let (k, problems) = crate::xref::load(&settings.content_dir(&ctx.root));
+                // A plain mdBook with only our checking settings: nothing to add.
+                let Some(content) = settings.content_dir(&ctx.root) else {
+                    return Ok(book);
+                };
+                let (k, problems) = crate::xref::load(&content);
                 if problems.iter().any(Diagnostic::is_error) {
                     return Err(self.fail(problems));
                 }
@@ -238,6 +242,9 @@ pub fn build(
         let pre = Handbook::with_knowledge(Arc::clone(k));
         found = pre.problems();
         md.with_preprocessor(pre);
+    } else if project.settings.is_some() {
+        // Our table holds only checking settings: its command has nothing to add.
+        md.with_preprocessor(Handbook::default());
     }
     let html = mdbook_html::HtmlHandlebars::new();
     if let Err(e) = md.execute_build_process(&html) {

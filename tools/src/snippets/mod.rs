@@ -7,6 +7,7 @@
 //! skipped, never as passed. Rust verdicts are cached by snippet text, attributes,
 //! edition and compiler version, so an unchanged snippet is not compiled again.
 
+pub mod crates;
 pub mod data;
 pub mod extract;
 pub mod rust;
@@ -275,17 +276,32 @@ struct Cached {
     line_offset: Option<usize>,
 }
 
-fn cache_key(rustc: &str, s: &rust::RustSnippet, info: &str) -> String {
+fn cache_key(rustc: &str, crates: &str, s: &rust::RustSnippet, info: &str) -> String {
     let mut h = sha2::Sha256::new();
-    for part in [rustc, &s.edition, info, &s.code] {
+    for part in [rustc, crates, &s.edition, info, &s.code] {
         h.update(part.as_bytes());
         h.update([0]);
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Why the snippets could not be checked.
+#[derive(Debug)]
+pub enum CheckError {
+    /// A mistake in the book's settings (crates that do not build), at its place.
+    Invalid(Diagnostic),
+    /// The environment's problem (no compiler).
+    Failed(anyhow::Error),
+}
+
+impl From<anyhow::Error> for CheckError {
+    fn from(e: anyhow::Error) -> Self {
+        CheckError::Failed(e)
+    }
+}
+
 /// Checks every snippet of the book.
-pub fn check(project: &Project, options: &Options) -> anyhow::Result<Report> {
+pub fn check(project: &Project, options: &Options) -> Result<Report, CheckError> {
     let mut sources = sources(project);
     if let Some((k, n)) = options.shard {
         let part = shard(&sources, n);
@@ -311,6 +327,16 @@ pub fn check(project: &Project, options: &Options) -> anyhow::Result<Report> {
     } else {
         String::new()
     };
+    let crates = match &project.settings {
+        Some(settings) if any_rust => crates::prepare(
+            &project.root,
+            &settings.snippets,
+            &options.cache_dir,
+            &rustc,
+        )
+        .map_err(CheckError::Invalid)?,
+        _ => crates::Crates::default(),
+    };
 
     let mut findings: Vec<Option<Finding>> = Vec::with_capacity(sources.len());
     let mut pending: Vec<(usize, rust::RustSnippet, String)> = Vec::new();
@@ -324,7 +350,7 @@ pub fn check(project: &Project, options: &Options) -> anyhow::Result<Report> {
                 lang,
                 first_line: s.code_line,
             };
-            let key = cache_key(&rustc, &snippet, &s.block.info);
+            let key = cache_key(&rustc, &crates.fingerprint, &snippet, &s.block.info);
             if let Some(hit) = cache.get(&key).filter(|_| !options.no_cache) {
                 cached += 1;
                 findings.push(Some(Finding {
@@ -389,7 +415,7 @@ pub fn check(project: &Project, options: &Options) -> anyhow::Result<Report> {
     }
 
     let rust_snippets: Vec<rust::RustSnippet> = pending.iter().map(|(_, s, _)| s.clone()).collect();
-    let (verdicts, compiled) = rust::check(&rust_snippets, options.jobs, options.timeout);
+    let (verdicts, compiled) = rust::check(&rust_snippets, &crates, options.jobs, options.timeout);
     for ((i, snippet, key), verdict) in pending.into_iter().zip(verdicts) {
         let s = &sources[i];
         let timed_out = matches!(verdict, rust::Verdict::TimedOut { .. });
@@ -412,6 +438,15 @@ pub fn check(project: &Project, options: &Options) -> anyhow::Result<Report> {
                     )
                 } else {
                     message
+                };
+                // A crate the book does not declare: say where to declare it.
+                let undeclared = message
+                    .lines()
+                    .filter_map(crates::missing_crate)
+                    .find(|name| !crates.names.iter().any(|n| n == name));
+                let message = match undeclared {
+                    Some(name) => format!("{message}\n{}", crates::undeclared_help(name)),
+                    None => message,
                 };
                 (Status::Failed, Some(message), line)
             }

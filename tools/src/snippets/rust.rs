@@ -278,6 +278,7 @@ enum Emit {
 
 fn compile(
     prog: &Program,
+    crates: &super::crates::Crates,
     dir: &Path,
     edition: &str,
     test_harness: bool,
@@ -318,6 +319,7 @@ fn compile(
         } else {
             &["--crate-type", "bin"][..]
         })
+        .args(&crates.args)
         .arg("-o")
         .arg(&bin)
         .arg(&src)
@@ -587,7 +589,12 @@ fn emit_of(lang: &LangString) -> Emit {
 }
 
 /// Checks snippets. Returns one verdict per snippet and the number of rustc runs.
-pub fn check(snippets: &[RustSnippet], jobs: usize, timeout: Duration) -> (Vec<Verdict>, usize) {
+pub fn check(
+    snippets: &[RustSnippet],
+    crates: &super::crates::Crates,
+    jobs: usize,
+    timeout: Duration,
+) -> (Vec<Verdict>, usize) {
     let mut verdicts: Vec<Option<Verdict>> = vec![None; snippets.len()];
     let prepared: Vec<Prepared> = snippets.iter().map(prepare).collect();
     let compiles = std::sync::atomic::AtomicUsize::new(0);
@@ -644,6 +651,7 @@ pub fn check(snippets: &[RustSnippet], jobs: usize, timeout: Duration) -> (Vec<V
         let prog = standalone_program(i, &prepared[i]);
         match compile(
             &prog,
+            crates,
             dir.path(),
             &s.edition,
             s.lang.test_harness,
@@ -729,6 +737,7 @@ pub fn check(snippets: &[RustSnippet], jobs: usize, timeout: Duration) -> (Vec<V
             let first = &snippets[members[0]];
             match compile(
                 &prog,
+                crates,
                 dir.path(),
                 &first.edition,
                 false,

@@ -450,3 +450,102 @@ fn shards_cover_the_book_once_and_merge_into_the_whole() {
     let bad = handbook(&book, &["check", "snippets", "--shard", "4/3"]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
 }
+
+/// Crates declared in book.toml (`[preprocessor.handbook.snippets.dependencies]`,
+/// Cargo's syntax) are built once and given to every snippet, renamed ones under their
+/// new name and with their own dependencies found; an undeclared crate's error names
+/// the setting; the lock file pins what was built and is part of the cache key.
+#[test]
+fn snippets_use_the_crates_book_toml_declares() {
+    let dir = fixture_copy("crates");
+    let lock = read(dir.path().join("snippets.lock"));
+    let cache = tempdir();
+    let (run, json) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let verdicts: Vec<(u64, &str)> = json["snippets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["line"].as_u64().unwrap(), s["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            (5, "passed"),
+            (12, "passed"),
+            (23, "failed"),
+            (33, "failed")
+        ],
+        "{json}"
+    );
+    let message = |i: usize| json["snippets"][i]["message"].as_str().unwrap().to_string();
+    assert!(
+        message(2).contains("`rand`")
+            && message(2).contains("[preprocessor.handbook.snippets.dependencies]"),
+        "{}",
+        message(2)
+    );
+    assert!(message(3).contains("mismatched types") && !message(3).contains("declare"));
+    assert_eq!(
+        read(dir.path().join("snippets.lock")),
+        lock,
+        "the lock is kept"
+    );
+
+    // Unchanged: nothing compiled, cargo not run again.
+    let (_, again) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(again["compiled"], 0, "{again}");
+
+    // Without `roster` declared, its snippet fails and says what to declare.
+    let toml = dir.path().join("book.toml");
+    std::fs::write(
+        &toml,
+        read(&toml).replace("roster = { path = \"roster\" }", ""),
+    )
+    .unwrap();
+    let (_, fewer) = check(dir.path(), cache.path(), &[]);
+    assert!(
+        fewer["compiled"].as_u64().unwrap() > 0,
+        "new crates, new verdicts"
+    );
+    assert_eq!(fewer["snippets"][1]["status"], "failed");
+    assert!(
+        fewer["snippets"][1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("declare it in book.toml"),
+        "{fewer}"
+    );
+    assert!(!read(dir.path().join("snippets.lock")).contains("name = \"roster\""));
+}
+
+/// A declared crate that cannot be built is the book's mistake: exit 1, at the table in
+/// book.toml, with cargo's reason; no snippet is reported as failed for it.
+#[test]
+fn crates_that_do_not_build_are_reported_at_book_toml() {
+    let dir = fixture_copy("crates");
+    let toml = dir.path().join("book.toml");
+    std::fs::write(
+        &toml,
+        read(&toml).replace("path = \"roster\"", "path = \"absent\""),
+    )
+    .unwrap();
+    let run = handbook(dir.path(), &["check", "snippets", "--format", "github"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let line = read(&toml)
+        .lines()
+        .position(|l| l == "[preprocessor.handbook.snippets.dependencies]")
+        .unwrap()
+        + 1;
+    assert!(
+        run.stdout
+            .contains(&format!("::error file=book.toml,line={line},")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("absent"),
+        "cargo's reason: {}",
+        run.stdout
+    );
+}
