@@ -182,6 +182,19 @@ pub fn exit_code(o: Outcome) -> std::process::ExitCode {
     })
 }
 
+/// A progress bar on a terminal for human output; hidden otherwise, so JSON and
+/// annotations stay clean and logs get no control characters.
+fn progress(format: Format, what: &'static str) -> indicatif::ProgressBar {
+    if format != Format::Human || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let style = indicatif::ProgressStyle::with_template("{msg}: {pos}/{len} {wide_bar} {elapsed}")
+        .expect("a valid template");
+    indicatif::ProgressBar::new(0)
+        .with_style(style)
+        .with_message(what)
+}
+
 fn color() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
 }
@@ -280,10 +293,11 @@ pub fn run(cli: Cli) -> Outcome {
             dest,
             format,
         } => {
-            let options = gate::CheckOptions {
+            let mut options = gate::CheckOptions {
                 dest,
                 ..Default::default()
             };
+            options.snippets.progress = progress(format, "snippets");
             emit_gate(&gate::check(&root, &options), format)
         }
         Command::Check {
@@ -294,6 +308,11 @@ pub fn run(cli: Cli) -> Outcome {
         } => {
             let options = crate::links::Options {
                 remote,
+                progress: if remote {
+                    progress(format, "remote links")
+                } else {
+                    indicatif::ProgressBar::hidden()
+                },
                 ..Default::default()
             };
             if let Some(site) = html {
@@ -335,6 +354,7 @@ pub fn run(cli: Cli) -> Outcome {
                 jobs: jobs.unwrap_or(defaults.jobs),
                 timeout: std::time::Duration::from_secs(timeout),
                 shard,
+                progress: progress(format, "snippets"),
                 ..defaults
             };
             with_project(&root, format, |project| gate::snippets(project, &options))

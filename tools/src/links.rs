@@ -195,6 +195,8 @@ pub struct Options {
     pub remote: bool,
     /// Where remote results are cached.
     pub cache_dir: PathBuf,
+    /// Advanced by one per target checked (hidden unless the caller shows it).
+    pub progress: indicatif::ProgressBar,
 }
 
 impl Default for Options {
@@ -202,6 +204,7 @@ impl Default for Options {
         Options {
             remote: false,
             cache_dir: crate::snippets::default_cache_dir(),
+            progress: indicatif::ProgressBar::hidden(),
         }
     }
 }
@@ -675,6 +678,7 @@ fn check_links(
         .client()
         .context("setting up the link checker")?;
     let runtime = tokio::runtime::Runtime::new().context("starting the link checker runtime")?;
+    options.progress.set_length(to_check.len() as u64);
     let checked: Vec<(&Target, bool, String, bool)> = runtime.block_on(async {
         futures::stream::iter(to_check)
             .map(|t| {
@@ -692,6 +696,7 @@ fn check_links(
                         Ok(response) => judge(response.status()),
                         Err(e) => judge(&Status::Error(e)),
                     };
+                    options.progress.inc(1);
                     (t, ok, why, keep)
                 }
             })
@@ -699,6 +704,7 @@ fn check_links(
             .collect()
             .await
     });
+    options.progress.finish_and_clear();
     for (t, ok, why, keep) in checked {
         if let (Target::Remote(url) | Target::Remapped(url), true) = (t, keep) {
             cache.insert(

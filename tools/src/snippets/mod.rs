@@ -129,6 +129,8 @@ pub struct Options {
     pub cache_dir: PathBuf,
     /// `(k, n)`: check only the k-th of n parts (1-based), for a CI matrix.
     pub shard: Option<(usize, usize)>,
+    /// Advanced by one per Rust snippet checked (hidden unless the caller shows it).
+    pub progress: indicatif::ProgressBar,
 }
 
 /// Seconds a snippet may run by default.
@@ -142,6 +144,7 @@ impl Default for Options {
             timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
             cache_dir: default_cache_dir(),
             shard: None,
+            progress: indicatif::ProgressBar::hidden(),
         }
     }
 }
@@ -415,7 +418,15 @@ pub fn check(project: &Project, options: &Options) -> Result<Report, CheckError>
     }
 
     let rust_snippets: Vec<rust::RustSnippet> = pending.iter().map(|(_, s, _)| s.clone()).collect();
-    let (verdicts, compiled) = rust::check(&rust_snippets, &crates, options.jobs, options.timeout);
+    options.progress.set_length(rust_snippets.len() as u64);
+    let (verdicts, compiled) = rust::check(
+        &rust_snippets,
+        &crates,
+        options.jobs,
+        options.timeout,
+        &options.progress,
+    );
+    options.progress.finish_and_clear();
     for ((i, snippet, key), verdict) in pending.into_iter().zip(verdicts) {
         let s = &sources[i];
         let timed_out = matches!(verdict, rust::Verdict::TimedOut { .. });

@@ -594,6 +594,7 @@ pub fn check(
     crates: &super::crates::Crates,
     jobs: usize,
     timeout: Duration,
+    progress: &indicatif::ProgressBar,
 ) -> (Vec<Verdict>, usize) {
     let mut verdicts: Vec<Option<Verdict>> = vec![None; snippets.len()];
     let prepared: Vec<Prepared> = snippets.iter().map(prepare).collect();
@@ -797,6 +798,7 @@ pub fn check(
                         Job::Alone(i) => vec![(i, standalone(i))],
                         Job::Group(members) => group(members),
                     };
+                    progress.inc(done.len() as u64);
                     results.lock().expect("not poisoned").extend(done);
                 }
             });

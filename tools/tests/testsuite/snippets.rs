@@ -549,3 +549,33 @@ fn crates_that_do_not_build_are_reported_at_book_toml() {
         run.stdout
     );
 }
+
+/// On a terminal (a pseudo-terminal from `script`), a run shows how many snippets are
+/// done of how many; piped or in JSON, the output has no progress and no control
+/// characters.
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    let book = fixture("includes");
+    let cache = tempdir();
+    let command = format!(
+        "HANDBOOK_CACHE_DIR={} {} check snippets --no-cache --book {}",
+        cache.path().display(),
+        env!("CARGO_BIN_EXE_handbook"),
+        book.display()
+    );
+    let tty: Run = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("`script` (util-linux) runs")
+        .into();
+    assert!(
+        tty.stdout.contains("snippets: 3/3") && tty.stdout.contains("\u{1b}[2K"),
+        "{:?}",
+        tty.stdout
+    );
+    let piped = handbook(&book, &["check", "snippets", "--no-cache"]);
+    let (_, json) = check(&book, cache.path(), &["--no-cache"]);
+    assert!(!piped.stderr.contains('\u{1b}') && !piped.stderr.contains('\r'));
+    assert!(!piped.stderr.contains("snippets: 0/"), "{}", piped.stderr);
+    assert_eq!(json["snippets"].as_array().unwrap().len(), 3);
+}
