@@ -403,8 +403,8 @@ mod tests {
         let options = CheckOptions {
             dest: PathBuf::from("book"),
             links: crate::links::Options {
-                remote: false,
                 cache_dir: cache.path().to_path_buf(),
+                ..Default::default()
             },
             snippets: crate::snippets::Options {
                 cache_dir: cache.path().to_path_buf(),
