@@ -32,16 +32,36 @@ async function axe() {
 
 const out = { consoleErrors, axe: {} };
 
-// Home: the executive summary.
+// Home: the executive summary, the decision on one screen at 1280×800.
+await page.setViewportSize({ width: 1280, height: 800 });
 await page.goto(`${base}/`, { waitUntil: "load" });
 out.homeTitle = await page.textContent("main h1");
 out.homeFigures = await page.locator(".hb-figure").count();
-out.homeFitsOneScreen = await page.evaluate(() => {
-  const table = document.querySelector("main table");
-  return table ? table.getBoundingClientRect().bottom : null;
+const rows = () => page.evaluate(() => {
+  const rows = [...document.querySelectorAll("table.hb-decision tbody tr")];
+  return rows.map((r) => ({ bottom: r.getBoundingClientRect().bottom, height: r.getBoundingClientRect().height }));
 });
+out.home = { rows: await rows() };
 await page.screenshot({ path: path.join(shots, "home.png"), fullPage: false });
 out.axe.home = await axe();
+// The one-page brief: the summary printed on A4.
+const pdf = await page.pdf({ format: "A4", printBackground: true });
+out.briefPages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+// On a phone, the first recommendation is on the first screen.
+await page.setViewportSize({ width: 390, height: 844 });
+await page.goto(`${base}/`, { waitUntil: "load" });
+out.phone = { rows: await rows(), height: 844 };
+await page.screenshot({ path: path.join(shots, "home-phone.png"), fullPage: false });
+await page.setViewportSize({ width: 1280, height: 900 });
+
+// The roadmap and what changed.
+await page.goto(`${base}/roadmap.html`, { waitUntil: "load" });
+out.roadmapCards = await page.locator(".hb-road-card").count();
+await page.screenshot({ path: path.join(shots, "roadmap.png") });
+out.axe.roadmap = await axe();
+await page.goto(`${base}/changes.html`, { waitUntil: "load" });
+await page.screenshot({ path: path.join(shots, "changes.png") });
+out.axe.changes = await axe();
 
 // A recommendation: follow its first insight link.
 const recs = `${base}/briefings/${briefing}/recommendations.html`;

@@ -55,6 +55,7 @@ fn main() {
                 title: format!("Synthetic briefing {b}"),
                 subtitle: Some(sentence(b, 12)),
                 introduction: Some(sentence(b + 1, 40)),
+                summary: None,
                 source: None,
                 tags: Vec::new(),
             },
@@ -95,6 +96,9 @@ fn main() {
                     phase: Some((i % 3 + 1) as u8),
                     owner: Some("Head of engineering".into()),
                     status: None,
+                    status_date: None,
+                    target: None,
+                    reviewed: None,
                 })
                 .collect(),
             quotes: (0..15)

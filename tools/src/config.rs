@@ -23,6 +23,8 @@ pub struct Settings {
     pub links: LinkSettings,
     /// Snippet checking, `[preprocessor.handbook.snippets]`.
     pub snippets: crate::snippets::crates::SnippetSettings,
+    /// The "What changed" page, `[preprocessor.handbook.changes]`.
+    pub changes: crate::history::ChangeSettings,
     // mdBook's own keys of a preprocessor entry, accepted so they are not "unknown".
     #[serde(rename = "command")]
     _command: Option<String>,
@@ -137,7 +139,7 @@ pub(crate) fn located(path: &Path, text: &str, e: &toml::de::Error, ours: bool) 
         "fix the setting as the message says (mdBook's settings are described in its \
          guide, chapter \"Configuration\")"
     } else if message.starts_with("unknown field") {
-        "the handbook's settings are `content` and the tables `links` and `snippets` (see the README); \
+        "the handbook's settings are `content` and the tables `links`, `snippets` and `changes` (see the README); \
          mdBook's `command`, `before`, `after`, `renderers` and `optional` are allowed too"
     } else {
         "fix the value as the message says; the README lists every setting"

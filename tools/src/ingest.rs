@@ -161,6 +161,7 @@ pub fn from_briefing(b: &Briefing, source_file: &str) -> Doc {
         title: b.title.text.clone(),
         subtitle: b.subtitle.as_ref().map(|t| t.text.clone()),
         introduction: b.introduction.as_ref().map(|t| t.text.clone()),
+        summary: None,
         source: source(source_file, whole),
         tags: Vec::new(),
     };
@@ -210,6 +211,9 @@ pub fn from_briefing(b: &Briefing, source_file: &str) -> Doc {
             phase: None,
             owner: None,
             status: None,
+            status_date: None,
+            target: None,
+            reviewed: None,
         })
         .collect();
     let quotes = b

@@ -12,7 +12,8 @@
 //! - [`content`] is the YAML model contributors edit, loaded with located diagnostics;
 //! - [`xref`] resolves references between items, computes backlinks and coverage, and
 //!   suggests relations from text similarity;
-//! - [`render`] turns the knowledge base into markdown pages through handlebars;
+//! - [`render`] turns the knowledge base into markdown pages through handlebars, with
+//!   what changed in the content read from git by [`history`];
 //! - [`project`] loads a book once (its [`config`], chapters and content) for every
 //!   later stage;
 //! - [`book`] runs mdBook with our preprocessor and swaps the built site into place;
@@ -29,6 +30,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod gate;
+pub mod history;
 pub mod include;
 pub mod ingest;
 pub mod links;

@@ -66,16 +66,16 @@ impl Preprocessor for Handbook {
     }
 
     fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> anyhow::Result<Book> {
+        // Under a stock `mdbook`, the table exists (it names this command).
+        let settings = match crate::config::read(&ctx.root) {
+            Ok(settings) => settings.unwrap_or_default(),
+            Err(crate::config::ReadError::Invalid(d)) => return Err(self.fail(vec![d])),
+            Err(crate::config::ReadError::Failed(e)) => return Err(e),
+        };
         let loaded;
         let knowledge = match &self.knowledge {
             Some(k) => k.as_ref(),
             None => {
-                // Under a stock `mdbook`, the table exists (it names this command).
-                let settings = match crate::config::read(&ctx.root) {
-                    Ok(settings) => settings.unwrap_or_default(),
-                    Err(crate::config::ReadError::Invalid(d)) => return Err(self.fail(vec![d])),
-                    Err(crate::config::ReadError::Failed(e)) => return Err(e),
-                };
                 // A plain mdBook with only our checking settings: nothing to add.
                 let Some(content) = settings.content_dir(&ctx.root) else {
                     return Ok(book);
@@ -90,7 +90,10 @@ impl Preprocessor for Handbook {
         };
         let renderer =
             Renderer::new(Some(&ctx.root.join("theme"))).map_err(|d| self.fail(vec![d]))?;
-        let rendered = renderer.pages(knowledge).map_err(|d| self.fail(vec![d]))?;
+        let history = crate::history::read(knowledge, &settings.changes);
+        let rendered = renderer
+            .pages(knowledge, &history)
+            .map_err(|d| self.fail(vec![d]))?;
 
         let src = ctx.root.join(&ctx.config.book.src);
         let mut problems = Vec::new();
@@ -114,6 +117,12 @@ impl Preprocessor for Handbook {
         }
 
         let mut items = vec![BookItem::Chapter(chapter(&rendered.summary, &[]))];
+        items.extend(
+            rendered
+                .leaders
+                .iter()
+                .map(|p| BookItem::Chapter(chapter(p, &[]))),
+        );
         items.append(&mut book.items);
         items.push(BookItem::Separator);
         items.push(BookItem::PartTitle("Reference".to_string()));

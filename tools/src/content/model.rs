@@ -45,6 +45,10 @@ pub struct BriefingMeta {
     /// The opening paragraphs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introduction: Option<String>,
+    /// Two or three sentences that open the executive summary; the introduction's first
+    /// sentences when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
     /// Where the briefing text is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
@@ -157,6 +161,21 @@ pub struct Action {
     /// Where it stands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// When the status last changed (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
+    pub status_date: Option<String>,
+    /// The quarter it should be done by (`2027-Q1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{4}-Q[1-4]$"))]
+    pub target: Option<String>,
+    /// The fingerprint of the insights it addresses when a contributor last checked
+    /// that it still answers them (one 4-digit hex group per insight, in `addresses`
+    /// order). When an insight's text changes, `validate` says so and gives the new
+    /// fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9a-f]{4}(-[0-9a-f]{4})*$"))]
+    pub reviewed: Option<String>,
 }
 
 /// A quotation that backs the briefing.
@@ -201,10 +220,10 @@ pub enum Priority {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
-    /// Recommended, not yet planned.
+    /// Recommended, not yet decided.
     Proposed,
-    /// Planned.
-    Planned,
+    /// Decided and planned.
+    Accepted,
     /// Under way.
     InProgress,
     /// Finished.

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::escape::html;
+use super::layout::html_href;
 use super::views::{LinkView, Views, quote_title};
 use crate::content::Doc;
 
@@ -31,14 +32,6 @@ fn truncate(text: &str) -> String {
     } else {
         let cut: String = text.chars().take(MAX_LABEL - 1).collect();
         format!("{}…", cut.trim_end())
-    }
-}
-
-/// `x.md#y` → `x.html#y`: links inside raw SVG are not rewritten by mdBook.
-fn html_href(href: &str) -> String {
-    match href.split_once('#') {
-        Some((page, anchor)) => format!("{}#{anchor}", page.replace(".md", ".html")),
-        None => href.replace(".md", ".html"),
     }
 }
 

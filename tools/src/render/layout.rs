@@ -29,6 +29,18 @@ pub struct Layout {
 pub const SUMMARY_PAGE: &str = "executive-summary.md";
 /// The page listing all tags.
 pub const TAGS_PAGE: &str = "tags/index.md";
+/// Recommendations by phase and status.
+pub const ROADMAP_PAGE: &str = "roadmap.md";
+/// What changed in the content, from git.
+pub const CHANGES_PAGE: &str = "changes.md";
+
+/// `x.md#y` → `x.html#y`: mdBook rewrites links in markdown, not in raw HTML or SVG.
+pub fn html_href(href: &str) -> String {
+    match href.split_once('#') {
+        Some((page, anchor)) => format!("{}#{anchor}", page.replace(".md", ".html")),
+        None => href.replace(".md", ".html"),
+    }
+}
 
 /// A briefing's pages in the expanded plan (its overview in the compact one).
 pub fn briefing_page(briefing: &str, expanded: bool) -> String {

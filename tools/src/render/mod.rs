@@ -19,8 +19,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::diagnostics::Diagnostic;
+use crate::history::History;
 use crate::xref::{Kind, Knowledge};
-use layout::{Layout, SUMMARY_PAGE, TAGS_PAGE, briefing_page, list_page};
+use layout::{
+    CHANGES_PAGE, Layout, ROADMAP_PAGE, SUMMARY_PAGE, TAGS_PAGE, briefing_page, list_page,
+};
 use views::{Views, action_order};
 
 /// The embedded default templates, by name.
@@ -51,6 +54,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("graph", include_str!("templates/graph.md.hbs")),
     ("tags", include_str!("templates/tags.md.hbs")),
     ("tag", include_str!("templates/tag.md.hbs")),
+    ("roadmap", include_str!("templates/roadmap.md.hbs")),
+    ("changes", include_str!("templates/changes.md.hbs")),
 ];
 
 /// The folder under the book's `theme/` that overrides templates.
@@ -77,6 +82,8 @@ pub struct Page {
 pub struct Rendered {
     /// The executive summary: the book's first page.
     pub summary: Page,
+    /// The leaders' other pages, after the summary: roadmap, what changed.
+    pub leaders: Vec<Page>,
     /// The reference part: one entry per briefing, then tags.
     pub reference: Vec<Page>,
     /// The page plan, for resolving references in hand-written chapters.
@@ -88,6 +95,39 @@ pub struct Renderer {
     hb: Handlebars<'static>,
     /// Templates read from the theme, by name, with their file (to locate errors).
     overrides: BTreeMap<String, std::path::PathBuf>,
+}
+
+/// `{{html-href href}}`: a page link for raw HTML, where mdBook does not turn `.md`
+/// into `.html`; escaped for an attribute.
+fn html_href_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let href = h
+        .param(0)
+        .and_then(|v| v.value().as_str())
+        .unwrap_or_default();
+    out.write(&escape::html(&layout::html_href(href)))?;
+    Ok(())
+}
+
+/// `{{attr text}}`: text for an HTML attribute (quotes escaped too).
+fn attr_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let text = h
+        .param(0)
+        .and_then(|v| v.value().as_str())
+        .unwrap_or_default();
+    out.write(&escape::html(text))?;
+    Ok(())
 }
 
 /// `{{anchor id}}`: a heading attribute giving the heading the item's id. Written raw,
@@ -121,6 +161,8 @@ impl Renderer {
         hb.set_prevent_indent(true);
         hb.register_escape_fn(escape::markdown);
         hb.register_helper("anchor", Box::new(anchor_helper));
+        hb.register_helper("html-href", Box::new(html_href_helper));
+        hb.register_helper("attr", Box::new(attr_helper));
         for (name, default) in TEMPLATES {
             let custom = theme_dir.map(|d| {
                 crate::diagnostics::normalize(&d.join(THEME_SUBDIR).join(format!("{name}.md.hbs")))
@@ -168,10 +210,15 @@ impl Renderer {
         })
     }
 
-    /// Renders every generated page of a knowledge base.
-    pub fn pages(&self, k: &Knowledge) -> Result<Rendered, Diagnostic> {
+    /// Renders every generated page of a knowledge base; `history` is what changed in
+    /// its content.
+    pub fn pages(&self, k: &Knowledge, history: &History) -> Result<Rendered, Diagnostic> {
         let layout = Layout::plan(k);
         let summary = self.summary(k, &layout)?;
+        let leaders = vec![
+            self.roadmap(k, &layout)?,
+            self.changes(k, &layout, history)?,
+        ];
         let mut reference = Vec::new();
         for file in &k.files {
             reference.push(self.briefing(k, &layout, &file.doc)?);
@@ -179,6 +226,7 @@ impl Renderer {
         reference.push(self.tags(k, &layout)?);
         Ok(Rendered {
             summary,
+            leaders,
             reference,
             layout,
         })
@@ -205,6 +253,7 @@ impl Renderer {
             [only] => only.briefing.title.clone(),
             _ => "Executive summary".to_string(),
         };
+        let all: Vec<_> = actions.iter().map(|(_, a)| *a).collect();
         let data = json!({
             "title": title,
             "several": several,
@@ -212,8 +261,11 @@ impl Renderer {
                 "title": d.briefing.title,
                 "href": v.layout.href(SUMMARY_PAGE, &d.briefing.id),
                 "subtitle": d.briefing.subtitle,
-                "introduction": if several { None } else { d.briefing.introduction.clone() },
+                "lede": d.briefing.summary.clone().or_else(|| d.briefing.introduction.as_deref().map(lede)),
             })).collect::<Vec<_>>(),
+            "progress": progress(&all),
+            "roadmap": layout::relative(SUMMARY_PAGE, ROADMAP_PAGE),
+            "changes": layout::relative(SUMMARY_PAGE, CHANGES_PAGE),
             "figures": {
                 "insights": docs.iter().map(|d| d.insights.len()).sum::<usize>(),
                 "actions": total_actions,
@@ -228,6 +280,88 @@ impl Renderer {
             path: SUMMARY_PAGE.to_string(),
             title: "Executive summary".to_string(),
             content: self.render("executive-summary", &data)?,
+            children: Vec::new(),
+        })
+    }
+
+    fn roadmap(&self, k: &Knowledge, layout: &Layout) -> Result<Page, Diagnostic> {
+        let v = Views {
+            k,
+            layout,
+            page: ROADMAP_PAGE,
+        };
+        let mut actions: Vec<(usize, &crate::content::Action)> = k
+            .files
+            .iter()
+            .flat_map(|f| &f.doc.actions)
+            .enumerate()
+            .collect();
+        actions.sort_by_key(|(i, a)| (action_order(a), *i));
+        let mut lanes: BTreeMap<Option<u8>, Vec<views::ActionView>> = BTreeMap::new();
+        for (_, a) in &actions {
+            lanes.entry(a.phase).or_default().push(v.action(a));
+        }
+        // Phases in order; recommendations without a phase last.
+        let mut lanes: Vec<_> = lanes.into_iter().collect();
+        lanes.sort_by_key(|(phase, _)| phase.is_none());
+        let all: Vec<_> = actions.iter().map(|(_, a)| *a).collect();
+        let data = json!({
+            "progress": progress(&all),
+            "lanes": lanes.into_iter().map(|(phase, cards)| json!({
+                "name": phase.map_or_else(|| "No phase".to_string(), |p| format!("Phase {p}")),
+                "id": phase.map_or_else(|| "lane-unphased".to_string(), |p| format!("lane-{p}")),
+                "cards": cards,
+            })).collect::<Vec<_>>(),
+        });
+        Ok(Page {
+            path: ROADMAP_PAGE.to_string(),
+            title: "Roadmap".to_string(),
+            content: self.render("roadmap", &data)?,
+            children: Vec::new(),
+        })
+    }
+
+    fn changes(
+        &self,
+        k: &Knowledge,
+        layout: &Layout,
+        history: &History,
+    ) -> Result<Page, Diagnostic> {
+        let v = Views {
+            k,
+            layout,
+            page: CHANGES_PAGE,
+        };
+        let review: Vec<_> = k
+            .files
+            .iter()
+            .flat_map(|f| &f.doc.actions)
+            .map(|a| v.action(a))
+            .filter(|a| !a.to_review.is_empty())
+            .collect();
+        let entries: Vec<_> = history
+            .entries
+            .iter()
+            .map(|e| {
+                json!({
+                    "label": e.label, "date": e.date, "subject": e.subject,
+                    "changes": e.changes.iter().map(|c| json!({
+                        "kind": c.kind, "moves": c.moves, "title": c.title,
+                        // Removed items have no page any more.
+                        "href": k.get(&c.id).map(|_| v.layout.href(CHANGES_PAGE, &c.id)),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let data = json!({
+            "unavailable": history.unavailable,
+            "review": review,
+            "entries": entries,
+        });
+        Ok(Page {
+            path: CHANGES_PAGE.to_string(),
+            title: "What changed".to_string(),
+            content: self.render("changes", &data)?,
             children: Vec::new(),
         })
     }
@@ -401,6 +535,49 @@ impl Renderer {
     }
 }
 
+/// The first sentences of an introduction, for the summary's lede: two, or one when
+/// it is long enough alone.
+fn lede(introduction: &str) -> String {
+    let text = introduction
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let ends: Vec<usize> = text
+        .char_indices()
+        .zip(text.chars().skip(1))
+        .filter(|((_, c), next)| matches!(c, '.' | '?' | '!') && *next == ' ')
+        .map(|((i, _), _)| i + 1)
+        .collect();
+    let end = match ends.as_slice() {
+        [] => text.len(),
+        [first, ..] if *first >= 160 => *first,
+        [_, second, ..] => *second,
+        [first] => *first,
+    };
+    text[..end].to_string()
+}
+
+/// How far the recommendations have come: counts by status, for the progress line.
+fn progress(actions: &[&crate::content::Action]) -> serde_json::Value {
+    use crate::content::Status;
+    let count = |s: Status| actions.iter().filter(|a| a.status == Some(s)).count();
+    let total = actions.len();
+    let done = count(Status::Done);
+    let dropped = count(Status::Dropped);
+    let open = total - dropped;
+    json!({
+        "total": total,
+        "open": open,
+        "done": done,
+        "in_progress": count(Status::InProgress),
+        "accepted": count(Status::Accepted),
+        "proposed": total - done - dropped - count(Status::InProgress) - count(Status::Accepted),
+        "dropped": dropped,
+        // Of the recommendations not dropped, as a whole percentage for the bar.
+        "percent": (done * 100).checked_div(open).unwrap_or(0),
+    })
+}
+
 /// The traceability matrix of a briefing: insights × recommendations.
 fn matrix(v: &Views<'_>, d: &crate::content::Doc) -> serde_json::Value {
     let actions: Vec<_> = d.actions.iter().map(|a| v.action(a)).collect();
@@ -416,7 +593,8 @@ fn matrix(v: &Views<'_>, d: &crate::content::Doc) -> serde_json::Value {
     let rows: Vec<_> = d.insights.iter().map(|x| {
         let insight = v.insight(x);
         let cells: Vec<_> = actions.iter().map(|a| {
-            let mark = a.addresses.iter().find(|l| l.id == x.id).map(|l| if l.suggested { "○" } else { "●" });
+            let review = a.to_review.iter().any(|l| l.id == x.id);
+            let mark = a.addresses.iter().find(|l| l.id == x.id).map(|l| if l.suggested { "○" } else if review { "◎" } else { "●" });
             json!({ "mark": mark, "href": a.href })
         }).collect();
         json!({ "title": insight.title, "href": insight.href, "gap": insight.gap, "cells": cells })

@@ -102,8 +102,16 @@ pub struct ActionView {
     pub phase: Option<u8>,
     /// Who carries it.
     pub owner: Option<String>,
-    /// Where it stands.
+    /// Where it stands (`in-progress`).
     pub status: Option<String>,
+    /// The same, for reading (`in progress`).
+    pub status_label: Option<String>,
+    /// When the status last changed.
+    pub status_date: Option<String>,
+    /// The quarter it should be done by.
+    pub target: Option<String>,
+    /// Insights it addresses that changed since it was last reviewed.
+    pub to_review: Vec<LinkView>,
     /// Tags.
     pub tags: Vec<TagView>,
     /// Provenance.
@@ -293,10 +301,21 @@ impl Views<'_> {
             addresses: self.relations(&x.addresses),
             supported_by: self.backlinks(&x.id, Backlink::SupportedBy),
             discussed_in: self.relations(&x.discussed_in),
-            priority: x.priority.map(|p| enum_name(&p)),
+            priority: x.priority.map(|p| crate::shared::variant_name(&p)),
             phase: x.phase,
             owner: x.owner.clone(),
-            status: x.status.map(|s| enum_name(&s)),
+            status: x.status.map(|s| crate::shared::variant_name(&s)),
+            status_label: x
+                .status
+                .map(|s| crate::shared::variant_name(&s).replace('-', " ")),
+            status_date: x.status_date.clone(),
+            target: x.target.clone(),
+            to_review: self
+                .k
+                .to_review(x)
+                .into_iter()
+                .map(|id| self.link(id, false))
+                .collect(),
             tags: self.tags(&x.tags),
             source: source_text(&x.source),
         }
@@ -337,12 +356,4 @@ impl Views<'_> {
             d.quotes.iter().map(|x| self.quote(x)).collect(),
         )
     }
-}
-
-/// The serialised name of a unit enum variant (`in-progress`, `high`).
-fn enum_name<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }

@@ -441,7 +441,69 @@ fn check_source(file: &ContentFile, content_root: &Path, source: &Source) -> Opt
     None
 }
 
+/// What a recommendation answers, condensed: one 4-digit hex group per insight it
+/// addresses (title, text and impact), in `addresses` order. Written as `reviewed` when
+/// a contributor confirms the recommendation still answers them.
+pub fn fingerprint(insights: &[&crate::content::Insight]) -> String {
+    use sha2::Digest as _;
+    insights
+        .iter()
+        .map(|x| {
+            let mut h = sha2::Sha256::new();
+            for part in [&x.title, &x.text, x.impact.as_deref().unwrap_or("")] {
+                h.update(part.as_bytes());
+                h.update([0]);
+            }
+            let d = h.finalize();
+            format!("{:02x}{:02x}", d[0], d[1])
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 impl Knowledge {
+    /// The insight with `id`, if that is what it is.
+    pub fn insight(&self, id: &str) -> Option<&crate::content::Insight> {
+        let r = self.get(id).filter(|r| r.kind == Kind::Insight)?;
+        self.files[r.file].doc.insights.get(r.index)
+    }
+
+    /// The fingerprint of what `action` addresses now.
+    pub fn fingerprint_of(&self, action: &crate::content::Action) -> String {
+        let insights: Vec<_> = action
+            .addresses
+            .iter()
+            .filter_map(|r| self.insight(r.id()))
+            .collect();
+        fingerprint(&insights)
+    }
+
+    /// The insights `action` addresses that changed since a contributor last reviewed
+    /// it (`reviewed`); empty when it was never reviewed or nothing changed. An insight
+    /// added to or removed from `addresses` counts as changed.
+    pub fn to_review<'a>(&self, action: &'a crate::content::Action) -> Vec<&'a str> {
+        let Some(reviewed) = &action.reviewed else {
+            return Vec::new();
+        };
+        let then: Vec<&str> = reviewed.split('-').collect();
+        let now = self.fingerprint_of(action);
+        let now: Vec<&str> = now.split('-').collect();
+        let ids: Vec<&str> = action.addresses.iter().map(|r| r.id()).collect();
+        if then.len() != now.len() {
+            return ids;
+        }
+        ids.into_iter()
+            .zip(then.iter().zip(&now))
+            .filter(|(_, (a, b))| a != b)
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// The content folder the knowledge base was read from.
+    pub fn content_root(&self) -> &Path {
+        &self.content_root
+    }
+
     /// Where `id` lives, if it exists.
     pub fn get(&self, id: &str) -> Option<ItemRef> {
         self.index.get(id).copied()
@@ -474,6 +536,25 @@ impl Knowledge {
                         Diagnostic::warning(format!("action `{}` addresses no insight", a.id))
                             .at(file.locate(&field_path(Kind::Action, i, "id")))
                             .help("add `addresses: [insight-id]` so leaders see why this action matters"),
+                    );
+                }
+                let changed = self.to_review(a);
+                if !changed.is_empty() {
+                    out.push(
+                        Diagnostic::warning(format!(
+                            "recommendation `{}` is to review: {} changed since it was reviewed",
+                            a.id,
+                            changed
+                                .iter()
+                                .map(|id| format!("insight `{id}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                        .at(file.locate(&field_path(Kind::Action, i, "reviewed")))
+                        .help(format!(
+                            "read the recommendation against the changed text; when it still holds, set `reviewed: '{}'`",
+                            self.fingerprint_of(a)
+                        )),
                     );
                 }
                 if a.impact.is_none() {

@@ -46,13 +46,22 @@ fn leaders_can_read_navigate_and_search_the_handbook() {
         "{seen}"
     );
     assert_eq!(seen["homeFigures"], 4);
+    // At 1280×800 every recommendation is on the first screen, each on one line.
+    let rows = seen["home"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "{seen}");
+    let bottom = rows.last().unwrap()["bottom"].as_f64().unwrap();
+    assert!(bottom <= 800.0, "the last recommendation ends at {bottom} px");
+    let heights: Vec<f64> = rows.iter().map(|r| r["height"].as_f64().unwrap()).collect();
     assert!(
-        seen["homeFitsOneScreen"]
-            .as_f64()
-            .is_some_and(|bottom| bottom < 1400.0),
-        "summary table ends at {}",
-        seen["homeFitsOneScreen"]
+        heights.iter().all(|h| (h - heights[0]).abs() < 1.0 && *h < 40.0),
+        "one line per recommendation: row heights {heights:?}"
     );
+    // At 390 wide, the first recommendation is on the first screen.
+    let first = seen["phone"]["rows"][0]["bottom"].as_f64().unwrap();
+    assert!(first <= 844.0, "the first recommendation ends at {first} px on a phone");
+    // The summary prints on one A4 page.
+    assert_eq!(seen["briefPages"], 1, "the brief is one PDF page");
+    assert_eq!(seen["roadmapCards"], 4);
 
     let link = &seen["insightLink"];
     let expected = link["expectedId"].as_str().unwrap();
@@ -91,7 +100,7 @@ fn leaders_can_read_navigate_and_search_the_handbook() {
         serde_json::json!([]),
         "the console shows no errors"
     );
-    for page in ["home", "recommendation", "matrix"] {
+    for page in ["home", "recommendation", "matrix", "roadmap", "changes"] {
         assert_eq!(
             seen["axe"][page],
             serde_json::json!([]),
@@ -102,7 +111,15 @@ fn leaders_can_read_navigate_and_search_the_handbook() {
         seen["printHeadings"].as_u64().unwrap() >= 8,
         "print.html holds the whole handbook"
     );
-    for shot in ["home.png", "recommendation.png", "search.png", "matrix.png"] {
+    for shot in [
+        "home.png",
+        "home-phone.png",
+        "roadmap.png",
+        "changes.png",
+        "recommendation.png",
+        "search.png",
+        "matrix.png",
+    ] {
         assert!(
             shots.join(shot).metadata().unwrap().len() > 10_000,
             "{shot}"

@@ -6,6 +6,7 @@ mod content;
 mod gate;
 mod hostile;
 mod ingest;
+mod leaders;
 mod links;
 mod render;
 mod serve;

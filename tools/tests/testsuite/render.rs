@@ -6,12 +6,16 @@ use handbook::render::Renderer;
 fn pages(dir: &std::path::Path) -> String {
     let (k, problems) = handbook::xref::load(&dir.join("content"));
     assert!(problems.iter().all(|d| !d.is_error()), "{problems:?}");
-    let rendered = Renderer::new(None).unwrap().pages(&k).unwrap();
+    let rendered = Renderer::new(None)
+        .unwrap()
+        .pages(&k, &Default::default())
+        .unwrap();
     let mut out = String::new();
     let mut add = |p: &handbook::render::Page| {
         out.push_str(&format!("==> {} ({})\n{}\n", p.path, p.title, p.content))
     };
     add(&rendered.summary);
+    rendered.leaders.iter().for_each(&mut add);
     fn walk(p: &handbook::render::Page, add: &mut dyn FnMut(&handbook::render::Page)) {
         add(p);
         for c in &p.children {
@@ -71,7 +75,7 @@ fn a_template_typo_names_the_template_and_line() {
     let (k, _) = handbook::xref::load(&dir.path().join("content"));
     let err = Renderer::new(Some(&dir.path().join("theme")))
         .unwrap()
-        .pages(&k)
+        .pages(&k, &Default::default())
         .unwrap_err();
     let text = err.render(false);
     assert!(text.contains("quote-card"), "{text}");
@@ -109,7 +113,7 @@ fn a_template_override_replaces_the_built_in_one() {
     let (k, _) = handbook::xref::load(&dir.path().join("content"));
     let rendered = Renderer::new(Some(&dir.path().join("theme")))
         .unwrap()
-        .pages(&k)
+        .pages(&k, &Default::default())
         .unwrap();
     let tags = rendered.reference.last().unwrap();
     assert!(

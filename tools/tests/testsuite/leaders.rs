@@ -1,0 +1,237 @@
+//! The leaders' pages: a recommendation's lifecycle on the summary and the roadmap,
+//! what changed between commits of the content, and recommendations to review when an
+//! insight they address is re-worded.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::*;
+
+const FILE: &str = "content/platform-reliability-board-level-concern.yaml";
+
+fn git(dir: &Path, args: &[&str], date: &str) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Editor")
+        .env("GIT_AUTHOR_EMAIL", "editor@example.org")
+        .env("GIT_COMMITTER_NAME", "Editor")
+        .env("GIT_COMMITTER_EMAIL", "editor@example.org")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn edit(dir: &Path, from: &str, to: &str) {
+    let path = dir.join(FILE);
+    let text = read(&path);
+    assert!(text.contains(from), "{from:?} is in the fixture");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// The fixture with a lifecycle: one recommendation done, one in progress with a
+/// target quarter, one reviewed against the insight it addresses.
+fn with_lifecycle() -> tempfile::TempDir {
+    let dir = fixture_copy("render/two-briefings");
+    edit(
+        dir.path(),
+        "  impact: Makes every outage diagnosable within minutes.\n",
+        "  impact: Makes every outage diagnosable within minutes.\n  phase: 1\n  status: done\n  status_date: '2026-10-02'\n",
+    );
+    edit(
+        dir.path(),
+        "  impact: Aligns release pace with the reliability customers actually experience.\n",
+        "  impact: Aligns release pace with the reliability customers actually experience.\n  phase: 2\n  status: in-progress\n  status_date: '2026-11-03'\n  target: 2027-Q1\n",
+    );
+    dir
+}
+
+#[test]
+fn status_and_progress_show_on_the_summary_and_the_roadmap() {
+    let dir = with_lifecycle();
+    let run = handbook(dir.path(), &["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let summary = read(dir.path().join("book/executive-summary.html"));
+    assert!(
+        summary.contains("<strong>1 of 7</strong> done, 1 in progress"),
+        "progress"
+    );
+    assert!(summary.contains(r#"<span class="hb-badge hb-status-in-progress">in progress</span>"#));
+    let roadmap = read(dir.path().join("book/roadmap.html"));
+    // Phases as columns in order, unphased last; cards coloured by status.
+    let lanes: Vec<usize> = ["Phase 1", "Phase 2", "No phase"]
+        .iter()
+        .map(|l| {
+            roadmap
+                .find(&format!(">{l}</h2>"))
+                .unwrap_or_else(|| panic!("{l}"))
+        })
+        .collect();
+    assert!(lanes.windows(2).all(|w| w[0] < w[1]), "{lanes:?}");
+    assert!(roadmap.contains(r#"class="hb-road-card hb-road-done""#));
+    assert!(roadmap.contains("since 2026-11-03") && roadmap.contains("Target: 2027-Q1"));
+    let main = roadmap
+        .split("<main>")
+        .nth(1)
+        .unwrap()
+        .split("</main>")
+        .next()
+        .unwrap();
+    assert!(!main.contains("<script"), "static HTML, no JavaScript");
+
+    // A malformed date or quarter is a located error.
+    edit(dir.path(), "target: 2027-Q1", "target: Q1 2027");
+    let run = handbook(dir.path(), &["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(&format!("{FILE}:")) && run.stderr.contains("target"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn what_changed_follows_the_git_history_and_marks_recommendations_to_review() {
+    let dir = with_lifecycle();
+    // Without history the page says so and the build succeeds.
+    assert_eq!(handbook(dir.path(), &["build"]).code, 0);
+    assert!(read(dir.path().join("book/changes.html")).contains("not in a git repository"));
+
+    // Reviewed against the insight as it is now: nothing to review.
+    let validate = handbook(dir.path(), &["validate"]);
+    let fingerprint = validate
+        .stderr
+        .lines()
+        .find(|l| l.contains("set `reviewed:"))
+        .map(str::to_string);
+    assert!(fingerprint.is_none(), "{}", validate.stderr);
+    edit(
+        dir.path(),
+        "  status: in-progress\n",
+        "  status: in-progress\n  reviewed: '0000'\n",
+    );
+    let validate = handbook(dir.path(), &["validate"]);
+    let help = validate
+        .stderr
+        .lines()
+        .find(|l| l.contains("set `reviewed:"))
+        .unwrap_or_else(|| panic!("{}", validate.stderr));
+    let current = help
+        .split("reviewed: '")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_string();
+    edit(
+        dir.path(),
+        "reviewed: '0000'",
+        &format!("reviewed: '{current}'"),
+    );
+    assert!(
+        !handbook(dir.path(), &["validate"])
+            .stderr
+            .contains("to review")
+    );
+
+    git(
+        dir.path(),
+        &["init", "-q", "-b", "main"],
+        "2026-09-01T10:00:00Z",
+    );
+    git(dir.path(), &["add", "."], "2026-09-01T10:00:00Z");
+    git(
+        dir.path(),
+        &["commit", "-qm", "First publish"],
+        "2026-09-01T10:00:00Z",
+    );
+    git(dir.path(), &["tag", "publish-1"], "2026-09-01T10:00:00Z");
+    // A month later: the insight is re-worded, a recommendation moves, one is removed.
+    edit(
+        dir.path(),
+        "    Error budgets turn the trade-off between release speed and stability into a\n    shared rule.",
+        "    Error budgets turn the trade-off between release speed and stability into a\n    rule that product and operations both sign.",
+    );
+    edit(dir.path(), "  status: done\n", "  status: dropped\n");
+    git(
+        dir.path(),
+        &["commit", "-qam", "Quarterly review"],
+        "2026-10-15T09:00:00Z",
+    );
+
+    let validate = handbook(dir.path(), &["validate"]);
+    assert!(
+        validate.stderr.contains(
+            "recommendation `adopt-error-budgets-three-services` is to review: insight `error-budgets-turn-trade-off` changed since it was reviewed"
+        ),
+        "{}",
+        validate.stderr
+    );
+    assert_eq!(validate.code, 0, "a warning, not an error");
+
+    // Uncommitted: a new status, shown first.
+    edit(dir.path(), "  status: in-progress\n", "  status: done\n");
+    assert_eq!(handbook(dir.path(), &["build"]).code, 0);
+    let changes = read(dir.path().join("book/changes.html"));
+    let order: Vec<usize> = [
+        "Not yet committed",
+        "2026-10-15 · ",
+        "2026-09-01 · publish-1",
+    ]
+    .iter()
+    .map(|h| {
+        changes
+            .find(h)
+            .unwrap_or_else(|| panic!("{h} in {changes}"))
+    })
+    .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "newest first: {order:?}"
+    );
+    let between = |a: usize, b: usize| &changes[order[a]..order[b]];
+    assert!(between(0, 1).contains("in progress → done"));
+    assert!(between(1, 2).contains("done → dropped") && between(1, 2).contains("re-worded"));
+    assert!(changes.contains("Quarterly review"));
+    // To review: on the what-changed page, the card, the summary and the matrix.
+    let review = changes.split("Not yet committed").next().unwrap();
+    assert!(
+        review.contains("To review") && review.contains("Adopt error budgets"),
+        "{review}"
+    );
+    let card = read(
+        dir.path()
+            .join("book/briefings/platform-reliability-board-level-concern/recommendations.html"),
+    );
+    assert!(card.contains("hb-review"), "the card says so");
+    let summary = read(dir.path().join("book/executive-summary.html"));
+    assert!(summary.contains("to review"));
+    let matrix = read(
+        dir.path()
+            .join("book/briefings/platform-reliability-board-level-concern/matrix.html"),
+    );
+    assert!(matrix.contains("◎"));
+
+    // The same repository builds the same pages.
+    let first = read(dir.path().join("book/changes.html"));
+    assert_eq!(handbook(dir.path(), &["build"]).code, 0);
+    assert_eq!(read(dir.path().join("book/changes.html")), first);
+
+    // `since` limits the page to the commits after the last publish.
+    let toml = dir.path().join("book.toml");
+    std::fs::write(
+        &toml,
+        read(&toml) + "\n[preprocessor.handbook.changes]\nsince = \"publish-1\"\n",
+    )
+    .unwrap();
+    assert_eq!(handbook(dir.path(), &["build"]).code, 0, "{}", read(&toml));
+    let changes = read(dir.path().join("book/changes.html"));
+    assert!(changes.contains("Quarterly review") && !changes.contains("First publish"));
+}
