@@ -98,6 +98,39 @@ await page.goto(`${base}/briefings/${briefing}/matrix.html`, { waitUntil: "load"
 await page.screenshot({ path: path.join(shots, "matrix.png"), fullPage: true });
 out.axe.matrix = await axe();
 
+// The relation graph: whole titles, text of 12 px or more, no edge under a box.
+await page.goto(`${base}/briefings/${briefing}/graph.html`, { waitUntil: "load" });
+out.graph = await page.evaluate(() => {
+  const svg = document.querySelector("svg.hb-graph");
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const sizes = [...svg.querySelectorAll("tspan")].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+  const boxes = [...svg.querySelectorAll("a[data-node] rect")].map((r) => ({
+    node: r.closest("a").getAttribute("data-node"),
+    x: r.x.baseVal.value, y: r.y.baseVal.value, w: r.width.baseVal.value, h: r.height.baseVal.value,
+  }));
+  const crossings = [];
+  for (const p of svg.querySelectorAll("path.hb-edge")) {
+    const ends = p.getAttribute("data-ends").split(" ");
+    const length = p.getTotalLength();
+    for (let d = 0; d <= length; d += 2) {
+      const pt = p.getPointAtLength(d);
+      for (const b of boxes) {
+        if (ends.includes(b.node)) continue;
+        if (pt.x > b.x + 1 && pt.x < b.x + b.w - 1 && pt.y > b.y + 1 && pt.y < b.y + b.h - 1) {
+          crossings.push(`${ends.join("→")} under ${b.node}`);
+        }
+      }
+    }
+  }
+  const labels = [...svg.querySelectorAll("a[data-node]")].map((a) => ({
+    title: a.querySelector("title").textContent,
+    shown: [...a.querySelectorAll("tspan")].map((t) => t.textContent).join(" "),
+  }));
+  return { minFontPx: Math.min(...sizes), crossings: [...new Set(crossings)], labels };
+});
+await page.screenshot({ path: path.join(shots, "graph.png") });
+out.axe.graph = await axe();
+
 // Print view holds the whole handbook.
 await page.goto(`${base}/print.html`, { waitUntil: "load" });
 out.printHeadings = await page.locator("main h1").count();

@@ -1,7 +1,14 @@
 //! The relation graph of a briefing as static SVG: quotes, insights and
 //! recommendations in three columns, joined by the relations between them. Every node
 //! links to its item, and the picture needs no JavaScript.
+//!
+//! Titles are shown whole, wrapped inside their boxes. An edge between the outer columns
+//! (a quote supporting a recommendation) crosses the middle column through a gap between
+//! its boxes, never under one. Hovering a node highlights its relations with CSS alone
+//! (`:has()`, one rule per node, in the SVG's own `<style>`). The picture keeps its text
+//! at a readable size: narrower screens scroll it instead of shrinking it.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::escape::html;
@@ -9,77 +16,132 @@ use super::layout::html_href;
 use super::views::{LinkView, Views, quote_title};
 use crate::content::Doc;
 
-const NODE_W: usize = 250;
-const NODE_H: usize = 40;
-const ROW: usize = 52;
-const GAP: usize = 110;
-const TOP: usize = 40;
-const MAX_LABEL: usize = 34;
+const NODE_W: usize = 232;
+const GAP: usize = 42;
+const TOP: usize = 44;
+/// Space between two boxes of a column: edges between the outer columns pass there.
+const SPACING: usize = 18;
+const FONT: usize = 14;
+const LINE: usize = 18;
+const PAD: usize = 9;
+/// Characters per line of a label at [`FONT`] in a box [`NODE_W`] wide.
+const WRAP: usize = 28;
+/// The smallest scale the picture is shown at: text stays at 12 px or more.
+const MIN_SCALE: f64 = 12.0 / FONT as f64;
 
 struct Node {
     id: String,
-    label: String,
+    lines: Vec<String>,
     title: String,
     href: String,
     class: &'static str,
     column: usize,
-    row: usize,
+    y: usize,
 }
 
-fn truncate(text: &str) -> String {
-    if text.chars().count() <= MAX_LABEL {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(MAX_LABEL - 1).collect();
-        format!("{}…", cut.trim_end())
+impl Node {
+    fn height(&self) -> usize {
+        self.lines.len() * LINE + 2 * PAD - 4
     }
+}
+
+/// Words into lines of at most [`WRAP`] characters (a longer word has a line alone).
+fn wrap(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= WRAP => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
+fn x_of(column: usize) -> usize {
+    column * (NODE_W + GAP)
 }
 
 /// Draws the graph of one briefing, with links relative to the page `views` renders.
 pub fn svg(views: &Views<'_>, doc: &Doc) -> String {
-    let mut nodes = Vec::new();
-    let mut add = |id: &str, title: String, class: &'static str, column: usize, row: usize| {
-        nodes.push(Node {
+    let mut columns: [Vec<Node>; 3] = Default::default();
+    let mut add = |id: &str, title: String, class: &'static str, column: usize| {
+        let y = columns[column]
+            .last()
+            .map_or(TOP, |n: &Node| n.y + n.height() + SPACING);
+        columns[column].push(Node {
             id: id.to_string(),
-            label: truncate(&title),
+            lines: wrap(&title),
             href: html_href(&views.layout.href(views.page, id)),
             title,
             class,
             column,
-            row,
+            y,
         });
     };
-    for (i, q) in doc.quotes.iter().enumerate() {
-        add(&q.id, quote_title(&q.text), "hb-node-quote", 0, i);
+    for q in &doc.quotes {
+        add(&q.id, quote_title(&q.text), "hb-node-quote", 0);
     }
-    for (i, x) in doc.insights.iter().enumerate() {
-        add(&x.id, x.title.clone(), "hb-node-insight", 1, i);
+    for x in &doc.insights {
+        add(&x.id, x.title.clone(), "hb-node-insight", 1);
     }
-    for (i, x) in doc.actions.iter().enumerate() {
-        add(&x.id, x.title.clone(), "hb-node-action", 2, i);
+    for x in &doc.actions {
+        add(&x.id, x.title.clone(), "hb-node-action", 2);
     }
-    let positions: std::collections::BTreeMap<&str, (usize, usize)> = nodes
+    let nodes: BTreeMap<&str, &Node> = columns
         .iter()
-        .map(|n| (n.id.as_str(), (n.column, n.row)))
+        .flatten()
+        .map(|n| (n.id.as_str(), n))
         .collect();
-    let position = |id: &str| positions.get(id).copied();
-    let x_of = |column: usize| column * (NODE_W + GAP);
-    let y_of = |row: usize| TOP + row * ROW;
+    let bottom = columns
+        .iter()
+        .filter_map(|c| c.last().map(|n| n.y + n.height()))
+        .max()
+        .unwrap_or(TOP);
+    // Where an edge may cross the middle column: above, between and below its boxes.
+    let mut corridors: Vec<usize> = vec![TOP - SPACING / 2];
+    corridors.extend(columns[1].iter().map(|n| n.y + n.height() + SPACING / 2));
 
     let mut edges = String::new();
+    let mut related: Vec<(&str, &str)> = Vec::new();
     let mut edge = |from: &str, to: &LinkView, class: &str| {
-        let (Some((fc, fr)), Some((tc, tr))) = (position(from), position(&to.id)) else {
+        let (Some(a), Some(b)) = (nodes.get(from), nodes.get(to.id.as_str())) else {
             return;
         };
-        // Edges leave the right side of the left node and enter the left side of the right one.
-        let ((lc, lr), (rc, rr)) = if fc <= tc {
-            ((fc, fr), (tc, tr))
+        let (l, r) = if a.column <= b.column { (a, b) } else { (b, a) };
+        let (x1, y1) = (x_of(l.column) + NODE_W, l.y + l.height() / 2);
+        let (x2, y2) = (x_of(r.column), r.y + r.height() / 2);
+        let path = if r.column - l.column < 2 {
+            let bend = (x2 - x1) / 2;
+            format!(
+                "M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}",
+                x1 + bend,
+                x2 - bend
+            )
         } else {
-            ((tc, tr), (fc, fr))
+            // Through the gap of the middle column nearest to the straight line.
+            let mid = (y1 + y2) / 2;
+            let cy = corridors
+                .iter()
+                .copied()
+                .min_by_key(|c| c.abs_diff(mid))
+                .unwrap_or(mid);
+            let (m1, m2) = (x_of(1), x_of(1) + NODE_W);
+            let b1 = (m1 - x1) / 2;
+            let b2 = (x2 - m2) / 2;
+            format!(
+                "M{x1},{y1} C{},{y1} {},{cy} {m1},{cy} L{m2},{cy} C{},{cy} {},{y2} {x2},{y2}",
+                x1 + b1,
+                m1 - b1,
+                m2 + b2,
+                x2 - b2
+            )
         };
-        let (x1, y1) = (x_of(lc) + NODE_W, y_of(lr) + NODE_H / 2);
-        let (x2, y2) = (x_of(rc), y_of(rr) + NODE_H / 2);
-        let bend = (x2 - x1) / 2;
         let suggested = if to.suggested {
             " hb-edge-suggested"
         } else {
@@ -87,10 +149,11 @@ pub fn svg(views: &Views<'_>, doc: &Doc) -> String {
         };
         let _ = writeln!(
             edges,
-            r#"<path class="hb-edge {class}{suggested}" d="M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}"/>"#,
-            x1 + bend,
-            x2 - bend,
+            r#"<path class="hb-edge {class}{suggested}" data-ends="{} {}" d="{path}"/>"#,
+            html(from),
+            html(&to.id),
         );
+        related.push((a.id.as_str(), b.id.as_str()));
     };
     for a in &doc.actions {
         for target in views.action(a).addresses {
@@ -103,46 +166,90 @@ pub fn svg(views: &Views<'_>, doc: &Doc) -> String {
         }
     }
 
-    let rows = [doc.quotes.len(), doc.insights.len(), doc.actions.len()]
-        .into_iter()
-        .max()
-        .unwrap_or(0);
-    let width = 3 * NODE_W + 2 * GAP;
-    let height = TOP + rows * ROW + 8;
+    let width = 3 * NODE_W + 2 * GAP + 2;
+    let height = bottom + 8;
+    let id = html(&doc.briefing.id);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        r#"<svg class="hb-graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="hb-graph-title-{id}">"#,
-        id = html(&doc.briefing.id)
+        r#"<div class="hb-graph-scroll"><svg class="hb-graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" style="min-width: {}px" role="group" aria-labelledby="hb-graph-title-{id}">"#,
+        (width as f64 * MIN_SCALE).ceil() as usize
     );
     let _ = writeln!(
         out,
-        r#"<title id="hb-graph-title-{}">Relations between the quotes, insights and recommendations of {}</title>"#,
-        html(&doc.briefing.id),
+        r#"<title id="hb-graph-title-{id}">Relations between the quotes, insights and recommendations of {}</title>"#,
         html(&doc.briefing.title)
     );
+    // Hovering (or focusing) a node lights up its edges and its neighbours.
+    out.push_str("<style>");
+    for n in nodes.keys() {
+        let n = html(n);
+        let _ = write!(
+            out,
+            r#".hb-graph:has(a[data-node="{n}"]:is(:hover,:focus)) .hb-edge[data-ends~="{n}"]{{stroke-opacity:1;stroke-width:3}}"#
+        );
+    }
+    for (a, b) in &related {
+        for (from, to) in [(a, b), (b, a)] {
+            let _ = write!(
+                out,
+                r#".hb-graph:has(a[data-node="{}"]:is(:hover,:focus)) a[data-node="{}"] rect{{stroke-width:3}}"#,
+                html(from),
+                html(to)
+            );
+        }
+    }
+    out.push_str("</style>\n");
     for (column, name) in ["Quotes", "Insights", "Recommendations"].iter().enumerate() {
         let _ = writeln!(
             out,
             r#"<text class="hb-graph-heading" x="{}" y="{}">{name}</text>"#,
-            x_of(column) + 4,
-            TOP - 14
+            x_of(column) + 2,
+            TOP - 18
         );
     }
     out.push_str(&edges);
-    for n in &nodes {
-        let (x, y) = (x_of(n.column), y_of(n.row));
+    for n in nodes.values() {
+        let x = x_of(n.column) + 1;
+        let mut text = String::new();
+        for (i, line) in n.lines.iter().enumerate() {
+            let _ = write!(
+                text,
+                r#"<tspan x="{}" y="{}">{}</tspan>"#,
+                x + 10,
+                n.y + PAD + FONT - 2 + i * LINE,
+                html(line)
+            );
+        }
         let _ = writeln!(
             out,
-            r#"<a href="{href}" aria-label="{title}"><g class="hb-node {class}"><title>{title}</title><rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="6"/><text x="{}" y="{}">{label}</text></g></a>"#,
-            x + 10,
-            y + NODE_H / 2 + 5,
+            r#"<a href="{href}" data-node="{id}"><g class="hb-node {class}"><title>{title}</title><rect x="{x}" y="{y}" width="{NODE_W}" height="{h}" rx="6"/><text>{text}</text></g></a>"#,
             href = html(&n.href),
+            id = html(&n.id),
             title = html(&n.title),
             class = n.class,
-            label = html(&n.label),
+            y = n.y,
+            h = n.height(),
         );
     }
-    out.push_str("</svg>\n");
+    out.push_str("</svg></div>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn labels_wrap_at_word_boundaries() {
+        assert_eq!(
+            wrap("Memory safety eliminates critical vulnerability classes"),
+            [
+                "Memory safety eliminates",
+                "critical vulnerability",
+                "classes"
+            ]
+        );
+        assert_eq!(wrap(""), [""]);
+    }
 }

@@ -628,7 +628,7 @@ impl Knowledge {
             let b = &doc.briefing;
             briefings.push(json!({
                 "id": b.id, "title": b.title, "subtitle": b.subtitle, "introduction": b.introduction,
-                "source": source(&b.source), "tags": b.tags,
+                "summary": b.summary, "source": source(&b.source), "tags": b.tags,
                 "file": self.published(&file.path),
             }));
             for s in &doc.sections {
@@ -655,6 +655,7 @@ impl Knowledge {
                     "discussed_in": ids(&x.discussed_in),
                     "supported_by": self.backlinks(&x.id, Backlink::SupportedBy),
                     "priority": x.priority, "phase": x.phase, "owner": x.owner, "status": x.status,
+                    "status_date": x.status_date, "target": x.target, "to_review": self.to_review(x),
                 }));
             }
             for x in &doc.quotes {

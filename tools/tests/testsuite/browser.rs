@@ -50,18 +50,38 @@ fn leaders_can_read_navigate_and_search_the_handbook() {
     let rows = seen["home"]["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 4, "{seen}");
     let bottom = rows.last().unwrap()["bottom"].as_f64().unwrap();
-    assert!(bottom <= 800.0, "the last recommendation ends at {bottom} px");
+    assert!(
+        bottom <= 800.0,
+        "the last recommendation ends at {bottom} px"
+    );
     let heights: Vec<f64> = rows.iter().map(|r| r["height"].as_f64().unwrap()).collect();
     assert!(
-        heights.iter().all(|h| (h - heights[0]).abs() < 1.0 && *h < 40.0),
+        heights
+            .iter()
+            .all(|h| (h - heights[0]).abs() < 1.0 && *h < 40.0),
         "one line per recommendation: row heights {heights:?}"
     );
     // At 390 wide, the first recommendation is on the first screen.
     let first = seen["phone"]["rows"][0]["bottom"].as_f64().unwrap();
-    assert!(first <= 844.0, "the first recommendation ends at {first} px on a phone");
+    assert!(
+        first <= 844.0,
+        "the first recommendation ends at {first} px on a phone"
+    );
     // The summary prints on one A4 page.
     assert_eq!(seen["briefPages"], 1, "the brief is one PDF page");
     assert_eq!(seen["roadmapCards"], 4);
+    // The graph: text of 12 px or more at 1280 wide, every title whole, no edge
+    // running under a box it does not join.
+    let graph = &seen["graph"];
+    assert!(
+        graph["minFontPx"].as_f64().unwrap() >= 12.0,
+        "graph text at {} px",
+        graph["minFontPx"]
+    );
+    assert_eq!(graph["crossings"], serde_json::json!([]), "{graph}");
+    for label in graph["labels"].as_array().unwrap() {
+        assert_eq!(label["shown"], label["title"], "a title is shown whole");
+    }
 
     let link = &seen["insightLink"];
     let expected = link["expectedId"].as_str().unwrap();
@@ -100,7 +120,14 @@ fn leaders_can_read_navigate_and_search_the_handbook() {
         serde_json::json!([]),
         "the console shows no errors"
     );
-    for page in ["home", "recommendation", "matrix", "roadmap", "changes"] {
+    for page in [
+        "home",
+        "recommendation",
+        "matrix",
+        "roadmap",
+        "changes",
+        "graph",
+    ] {
         assert_eq!(
             seen["axe"][page],
             serde_json::json!([]),
@@ -119,6 +146,7 @@ fn leaders_can_read_navigate_and_search_the_handbook() {
         "recommendation.png",
         "search.png",
         "matrix.png",
+        "graph.png",
     ] {
         assert!(
             shots.join(shot).metadata().unwrap().len() > 10_000,
