@@ -1,0 +1,184 @@
+//! How good the suggested relations are: precision and recall against the relations a
+//! careful reader wrote down for a set of briefings (`tests/fixtures/suggest/`), per
+//! relation kind. A third of the set is held out from tuning and reported apart, so a
+//! figure is not fitted to the data it is measured on.
+//!
+//! Labels name items by kind and position in the briefing (`S2` the second body
+//! section, `I1` the first key insight, `A3`, `Q1`), so they do not depend on ids.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::content::{Doc, Relation};
+
+/// Whether a labelled briefing may be looked at while tuning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Split {
+    /// Used to choose the method and its constants.
+    Tune,
+    /// Never looked at while tuning: the honest figure.
+    Holdout,
+}
+
+/// One labelled briefing (`<name>.labels.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Labels {
+    /// Tuning or held-out.
+    pub split: Split,
+    /// The briefing, relative to the labels file, when it is not `<name>.txt` beside it.
+    #[serde(default)]
+    pub briefing: Option<PathBuf>,
+    /// Action → the insights it addresses.
+    #[serde(default)]
+    pub addresses: BTreeMap<String, Vec<String>>,
+    /// Quote → the insights and actions it supports.
+    #[serde(default)]
+    pub supports: BTreeMap<String, Vec<String>>,
+    /// Insight or action → the sections that discuss it.
+    #[serde(default)]
+    pub discussed_in: BTreeMap<String, Vec<String>>,
+}
+
+/// The relation kinds measured, in report order.
+pub const KINDS: [&str; 3] = [
+    "action → insight",
+    "quote → insight/action",
+    "item → section",
+];
+
+/// Agreement between suggestions and labels for one relation kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Suggested and labelled.
+    pub hits: usize,
+    /// Suggested, not labelled.
+    pub extra: usize,
+    /// Labelled, not suggested.
+    pub missed: usize,
+}
+
+impl Counts {
+    /// Share of suggestions a reader would draw (1 when nothing was suggested).
+    pub fn precision(&self) -> f64 {
+        let n = self.hits + self.extra;
+        if n == 0 {
+            1.0
+        } else {
+            self.hits as f64 / n as f64
+        }
+    }
+
+    /// Share of the reader's relations that were suggested (1 when there are none).
+    pub fn recall(&self) -> f64 {
+        let n = self.hits + self.missed;
+        if n == 0 {
+            1.0
+        } else {
+            self.hits as f64 / n as f64
+        }
+    }
+
+    /// Adds another count.
+    pub fn add(&mut self, other: Counts) {
+        self.hits += other.hits;
+        self.extra += other.extra;
+        self.missed += other.missed;
+    }
+}
+
+/// Labels of every item of `doc` by position: id → `I2`.
+fn positions(doc: &Doc) -> BTreeMap<&str, String> {
+    let lists: [(char, Vec<&str>); 4] = [
+        ('S', doc.sections.iter().map(|x| x.id.as_str()).collect()),
+        ('I', doc.insights.iter().map(|x| x.id.as_str()).collect()),
+        ('A', doc.actions.iter().map(|x| x.id.as_str()).collect()),
+        ('Q', doc.quotes.iter().map(|x| x.id.as_str()).collect()),
+    ];
+    let mut out = BTreeMap::new();
+    for (prefix, ids) in lists {
+        for (i, id) in ids.into_iter().enumerate() {
+            out.insert(id, format!("{prefix}{}", i + 1));
+        }
+    }
+    out
+}
+
+/// The relations of `doc` (as ingested, with suggestions) against `labels`, by kind.
+pub fn evaluate(doc: &Doc, labels: &Labels) -> BTreeMap<&'static str, Counts> {
+    let at = positions(doc);
+    let pairs = |from: &str, list: &[Relation]| -> Vec<(String, String)> {
+        list.iter()
+            .filter_map(|r| at.get(r.id()))
+            .map(|to| (at[from].clone(), to.clone()))
+            .collect()
+    };
+    let mut found: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
+    for a in &doc.actions {
+        found
+            .entry(KINDS[0])
+            .or_default()
+            .extend(pairs(&a.id, &a.addresses));
+        found
+            .entry(KINDS[2])
+            .or_default()
+            .extend(pairs(&a.id, &a.discussed_in));
+    }
+    for q in &doc.quotes {
+        found
+            .entry(KINDS[1])
+            .or_default()
+            .extend(pairs(&q.id, &q.supports));
+    }
+    for x in &doc.insights {
+        found
+            .entry(KINDS[2])
+            .or_default()
+            .extend(pairs(&x.id, &x.discussed_in));
+    }
+    let expected = |map: &BTreeMap<String, Vec<String>>| -> BTreeSet<(String, String)> {
+        map.iter()
+            .flat_map(|(from, tos)| tos.iter().map(move |to| (from.clone(), to.clone())))
+            .collect()
+    };
+    let wanted = [
+        expected(&labels.addresses),
+        expected(&labels.supports),
+        expected(&labels.discussed_in),
+    ];
+    KINDS
+        .iter()
+        .zip(wanted)
+        .map(|(kind, wanted)| {
+            let got = found.remove(kind).unwrap_or_default();
+            let counts = Counts {
+                hits: got.intersection(&wanted).count(),
+                extra: got.difference(&wanted).count(),
+                missed: wanted.difference(&got).count(),
+            };
+            (*kind, counts)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precision_and_recall() {
+        let c = Counts {
+            hits: 3,
+            extra: 1,
+            missed: 3,
+        };
+        assert_eq!((c.precision(), c.recall()), (0.75, 0.5));
+        assert_eq!(
+            (Counts::default().precision(), Counts::default().recall()),
+            (1.0, 1.0)
+        );
+    }
+}
