@@ -38,6 +38,9 @@ pub enum Command {
         /// Merge into an existing content file, keeping curated edits.
         #[arg(long)]
         force: bool,
+        /// Show, for each suggested relation, its score and the words behind it.
+        #[arg(long)]
+        explain: bool,
     },
     /// Check every content file and report all problems at once.
     Validate {
@@ -51,6 +54,9 @@ pub enum Command {
         /// How to print problems.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Show, for each relation still only suggested, its score and the words behind it.
+        #[arg(long)]
+        explain: bool,
     },
     /// Print the JSON Schema of content files.
     Schema,
@@ -268,12 +274,29 @@ pub fn run(cli: Cli) -> Outcome {
             briefing,
             out,
             force,
-        } => ingest(&briefing, &out, force),
+            explain,
+        } => ingest(&briefing, &out, force, explain),
         Command::Validate {
             root,
             content,
             format,
+            explain,
         } => {
+            if explain {
+                let dir = match &content {
+                    Some(dir) => dir.clone(),
+                    None => match crate::config::read(&root) {
+                        Ok(Some(settings)) => settings
+                            .content_dir(&root)
+                            .unwrap_or_else(|| root.join("content")),
+                        _ => root.join("content"),
+                    },
+                };
+                let (files, _) = crate::content::load_dir(&dir);
+                for file in &files {
+                    print_explanations(&file.path, &file.doc);
+                }
+            }
             let stage = match content {
                 Some(content) => gate::validate_content(&content),
                 None if !root.join("book.toml").is_file() => {
@@ -443,9 +466,47 @@ fn with_project(root: &Path, format: Format, stage: impl FnOnce(&mut Project) ->
     }
 }
 
-fn ingest(briefing: &Path, out: &Path, force: bool) -> Outcome {
+/// Each unconfirmed relation of a content file with its score and evidence, on stdout.
+fn print_explanations(path: &Path, doc: &crate::content::Doc) {
+    let explained = crate::xref::suggest::explain(doc);
+    if explained.is_empty() {
+        return;
+    }
+    println!(
+        "{}: {} suggested relation(s) to confirm (write the plain id) or delete:",
+        path.display(),
+        explained.len()
+    );
+    for crate::xref::suggest::Explained {
+        from,
+        relation,
+        to,
+        evidence: e,
+    } in explained
+    {
+        let mut why = Vec::new();
+        if !e.shared.is_empty() {
+            why.push(format!("shared words: {}", e.shared.join(", ")));
+        }
+        why.extend(e.via);
+        if why.is_empty() {
+            why.push("no shared words: it answers the insight the other side backs".into());
+        }
+        println!(
+            "  {from} {} {to}  (score {:.2})\n      {}",
+            relation.replace('_', " "),
+            e.score,
+            why.join("; ")
+        );
+    }
+}
+
+fn ingest(briefing: &Path, out: &Path, force: bool, explain: bool) -> Outcome {
     match crate::ingest::ingest(briefing, out, force) {
         Ok(outcome) => {
+            if explain && let Ok(file) = crate::content::load_file(&outcome.yaml) {
+                print_explanations(&outcome.yaml, &file.doc);
+            }
             if let Some(copy) = &outcome.copied_briefing {
                 eprintln!("copied {} to {}", briefing.display(), copy.display());
             }

@@ -7,7 +7,7 @@
 //! section, `I1` the first key insight, `A3`, `Q1`), so they do not depend on ids.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -107,8 +107,11 @@ fn positions(doc: &Doc) -> BTreeMap<&str, String> {
     out
 }
 
-/// The relations of `doc` (as ingested, with suggestions) against `labels`, by kind.
-pub fn evaluate(doc: &Doc, labels: &Labels) -> BTreeMap<&'static str, Counts> {
+/// Pairs of positions (`A1`, `I2`) related in one direction.
+pub type Pairs = BTreeSet<(String, String)>;
+
+/// What was suggested and what the labels hold, by kind.
+pub fn compare(doc: &Doc, labels: &Labels) -> BTreeMap<&'static str, (Pairs, Pairs)> {
     let at = positions(doc);
     let pairs = |from: &str, list: &[Relation]| -> Vec<(String, String)> {
         list.iter()
@@ -116,7 +119,7 @@ pub fn evaluate(doc: &Doc, labels: &Labels) -> BTreeMap<&'static str, Counts> {
             .map(|to| (at[from].clone(), to.clone()))
             .collect()
     };
-    let mut found: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
+    let mut found: BTreeMap<&str, Pairs> = BTreeMap::new();
     for a in &doc.actions {
         found
             .entry(KINDS[0])
@@ -139,7 +142,7 @@ pub fn evaluate(doc: &Doc, labels: &Labels) -> BTreeMap<&'static str, Counts> {
             .or_default()
             .extend(pairs(&x.id, &x.discussed_in));
     }
-    let expected = |map: &BTreeMap<String, Vec<String>>| -> BTreeSet<(String, String)> {
+    let expected = |map: &BTreeMap<String, Vec<String>>| -> Pairs {
         map.iter()
             .flat_map(|(from, tos)| tos.iter().map(move |to| (from.clone(), to.clone())))
             .collect()
@@ -152,16 +155,79 @@ pub fn evaluate(doc: &Doc, labels: &Labels) -> BTreeMap<&'static str, Counts> {
     KINDS
         .iter()
         .zip(wanted)
-        .map(|(kind, wanted)| {
-            let got = found.remove(kind).unwrap_or_default();
-            let counts = Counts {
-                hits: got.intersection(&wanted).count(),
-                extra: got.difference(&wanted).count(),
-                missed: wanted.difference(&got).count(),
-            };
-            (*kind, counts)
-        })
+        .map(|(kind, wanted)| (*kind, (found.remove(kind).unwrap_or_default(), wanted)))
         .collect()
+}
+
+/// One labelled briefing, ingested and compared.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    /// The labels file's name without `.labels.toml`.
+    pub name: String,
+    /// Its split.
+    pub split: Split,
+    /// Suggested and labelled pairs, by kind.
+    pub pairs: BTreeMap<&'static str, (Pairs, Pairs)>,
+}
+
+impl Scored {
+    /// Agreement for one kind.
+    pub fn counts(&self, kind: &str) -> Counts {
+        self.pairs
+            .get(kind)
+            .map_or_else(Counts::default, |(got, wanted)| Counts {
+                hits: got.intersection(wanted).count(),
+                extra: got.difference(wanted).count(),
+                missed: wanted.difference(got).count(),
+            })
+    }
+}
+
+/// Ingests every labelled briefing of `dir` (`<name>.labels.toml` beside `<name>.txt`)
+/// as `ingest` does, and compares its suggestions with the labels, in name order.
+pub fn evaluate_dir(dir: &Path) -> anyhow::Result<Vec<Scored>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".labels.toml"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        let labels: Labels = toml::from_str(&std::fs::read_to_string(&file)?)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        let name = file
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .replace(".labels.toml", "");
+        let briefing = match &labels.briefing {
+            Some(p) => dir.join(p),
+            None => dir.join(format!("{name}.txt")),
+        };
+        let text = std::fs::read_to_string(&briefing)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", briefing.display()))?;
+        let parsed = crate::briefing::parse(&briefing, &text)
+            .map_err(|d| anyhow::anyhow!("{}: {}", briefing.display(), d.message))?;
+        let mut doc = crate::ingest::from_briefing(&parsed, "briefing.txt");
+        super::suggest::suggest(&mut doc);
+        out.push(Scored {
+            name,
+            split: labels.split,
+            pairs: compare(&doc, &labels),
+        });
+    }
+    Ok(out)
+}
+
+/// Agreement summed over the briefings of one split, by kind.
+pub fn totals(scored: &[Scored], split: Split) -> BTreeMap<&'static str, Counts> {
+    let mut out: BTreeMap<&'static str, Counts> = BTreeMap::new();
+    for s in scored.iter().filter(|s| s.split == split) {
+        for kind in KINDS {
+            out.entry(kind).or_default().add(s.counts(kind));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -153,9 +153,11 @@ fn force_keeps_curated_edits_and_reports_them() {
     // A contributor edits a title, confirms one relation, adds a priority and a tag.
     let curated = yaml_text
         .replace("title: Memory safety eliminates critical vulnerability classes\n", "title: Memory safety closes whole bug classes\n")
-        .replace(
+        // The first action's list only (a later one starts the same way).
+        .replacen(
             "  addresses:\n  - id: memory-safety-eliminates-critical-vulnerability\n    suggested: 0.23\n",
             "  addresses:\n  - memory-safety-eliminates-critical-vulnerability\n  priority: high\n  tags:\n  - security\n",
+            1,
         );
     assert_ne!(curated, yaml_text, "the edits applied");
     std::fs::write(&yaml, &curated).unwrap();

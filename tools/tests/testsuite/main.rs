@@ -11,4 +11,5 @@ mod links;
 mod render;
 mod serve;
 mod snippets;
+mod suggest;
 mod support;
