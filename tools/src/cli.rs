@@ -339,6 +339,12 @@ pub fn run(cli: Cli) -> Outcome {
                 ..Default::default()
             };
             if let Some(site) = html {
+                // The book's own output: findings at the markdown lines, as `--book`.
+                if gate::is_site_of(&root, &site) {
+                    return with_project(&root, format, |project| {
+                        gate::links(project, Some(&site), &options)
+                    });
+                }
                 // The book's link settings apply when there is one.
                 let settings = match crate::config::read(&root) {
                     Ok(settings) => settings.map(|s| s.links).unwrap_or_default(),

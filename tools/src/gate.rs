@@ -246,6 +246,21 @@ pub fn links(project: &mut Project, site: Option<&Path>, options: &crate::links:
     links_stage(&project.root, result)
 }
 
+/// Whether `site` is where the book at `root` builds (`[build] build-dir`, or its
+/// `html/` subfolder when the book has a second renderer): its findings can then be
+/// reported at the markdown lines the pages come from.
+pub fn is_site_of(root: &Path, site: &Path) -> bool {
+    let Ok(config) = mdbook_driver::config::Config::from_disk(root.join("book.toml")) else {
+        return false;
+    };
+    let out = root.join(&config.build.build_dir);
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    same(site, &out) || same(site, &out.join("html"))
+}
+
 /// Checks the links of an already built site, without its sources.
 pub fn links_html(
     site: &Path,

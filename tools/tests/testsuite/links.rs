@@ -223,7 +223,7 @@ fn remote_links_against_a_local_server_with_retries_timeouts_and_a_cache() {
 }
 
 #[test]
-fn a_built_site_alone_is_checked_without_duplicates_from_index_html() {
+fn a_built_site_is_checked_at_markdown_lines_beside_its_book_and_html_lines_alone() {
     let dir = tempdir();
     std::fs::create_dir(dir.path().join("src")).unwrap();
     std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"L\"\n").unwrap();
@@ -257,13 +257,40 @@ fn a_built_site_alone_is_checked_without_duplicates_from_index_html() {
         .into();
     assert_eq!(run.code, 1, "{}", run.stderr);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let files: Vec<&str> = json["broken"]
-        .as_array()
+    let located = |json: &serde_json::Value| -> Vec<(String, u64)> {
+        json["broken"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                (
+                    b["file"].as_str().unwrap().to_string(),
+                    b["line"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // The site is the book's own output: findings at the markdown lines.
+    assert_eq!(
+        located(&json),
+        [("src/one.md".to_string(), 3), ("src/two.md".to_string(), 3)],
+        "{json}"
+    );
+
+    // The same site elsewhere, without its book: HTML lines, and `index.html` (mdBook's
+    // copy of `one.html`) does not repeat the broken link.
+    let elsewhere = tempdir();
+    copy_tree(&dir.path().join("book"), &elsewhere.path().join("site"));
+    let run: Run = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .args(["check", "links", "--html", "site", "--format", "json"])
+        .current_dir(elsewhere.path())
+        .env("HANDBOOK_CACHE_DIR", cache.path())
+        .output()
         .unwrap()
-        .iter()
-        .map(|b| b["file"].as_str().unwrap())
-        .collect();
-    // `index.html` is mdBook's copy of `one.html`: its broken link is reported once.
+        .into();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let files: Vec<String> = located(&json).into_iter().map(|(f, _)| f).collect();
     assert_eq!(files, ["one.html", "two.html"], "{json}");
 }
 
