@@ -332,7 +332,7 @@ pub fn run(cli: Cli) -> Outcome {
             let options = crate::links::Options {
                 remote,
                 progress: if remote {
-                    progress(format, "remote links")
+                    progress(format, "links")
                 } else {
                     indicatif::ProgressBar::hidden()
                 },

@@ -519,3 +519,40 @@ fn links_in_included_markdown_are_reported_in_the_included_file() {
         )]
     );
 }
+
+/// `--remote` on a terminal (a pseudo-terminal from `script`) shows how many targets are
+/// checked of how many; piped, nothing but the report.
+#[test]
+fn remote_checking_shows_progress_on_a_terminal_only() {
+    let (port, _) = serve();
+    let dir = fixture_copy("render/two-briefings");
+    let base = format!("http://127.0.0.1:{port}");
+    std::fs::write(
+        dir.path().join("src/intro.md"),
+        format!("# Introduction\n\n[ok]({base}/ok) and [missing]({base}/missing)\n"),
+    )
+    .unwrap();
+    let cache = tempdir();
+    let command = format!(
+        "HANDBOOK_CACHE_DIR={} {} check links --remote --book {}",
+        cache.path().display(),
+        env!("CARGO_BIN_EXE_handbook"),
+        dir.path().display()
+    );
+    let tty: Run = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("`script` (util-linux) runs")
+        .into();
+    assert!(
+        tty.stdout.contains("links: ") && tty.stdout.contains("\u{1b}[2K"),
+        "{:?}",
+        tty.stdout
+    );
+    let piped = handbook(dir.path(), &["check", "links", "--remote", "--no-cache"]);
+    assert!(
+        !piped.stderr.contains('\u{1b}') && !piped.stderr.contains('\r'),
+        "{}",
+        piped.stderr
+    );
+}
