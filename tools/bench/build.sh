@@ -4,15 +4,10 @@
 #
 # Needs hyperfine, GNU time (/usr/bin/time) and mdbook 0.5 (MDBOOK=path, default
 # `mdbook` on PATH). Run from the repository root: tools/bench/build.sh
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-MDBOOK=${MDBOOK:-mdbook}
+source "$(dirname "$0")/common.sh"
+cargo build --release -q -p handbook --example synth
 RUNS=${RUNS:-10}
-cargo build --release -q -p handbook --bin handbook --example synth
-H=$PWD/target/release/handbook
 SYNTH=$PWD/target/release/examples/synth
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 echo "## Seed handbook"
 "$H" render --out "$work/seed-plain" 2>/dev/null

@@ -7,15 +7,8 @@
 #
 # Needs hyperfine, lychee 0.24 (LYCHEE=path) and mdbook 0.5 (MDBOOK=path).
 # Run from the repository root: tools/bench/links.sh
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-MDBOOK=${MDBOOK:-mdbook}
-LYCHEE=${LYCHEE:-lychee}
+source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-5}
-cargo build --release -q -p handbook --bin handbook
-H=$PWD/target/release/handbook
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 for n in 1000 5000; do
   book="$work/book$n"

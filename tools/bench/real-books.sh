@@ -6,14 +6,8 @@
 # Needs hyperfine and mdbook 0.5 (MDBOOK=path). The books are not part of this
 # repository: bring them yourself and name their commits where you report results.
 # Run from the repository root.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-MDBOOK=${MDBOOK:-mdbook}
+source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-3}
-cargo build --release -q -p handbook --bin handbook
-H=$PWD/target/release/handbook
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 for book in "$@"; do
   book=$(cd "$book" && pwd)
   name=$(basename "$book")

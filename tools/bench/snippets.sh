@@ -6,15 +6,9 @@
 #
 # Needs hyperfine and mdbook 0.5 (MDBOOK=path, default `mdbook` on PATH).
 # Run from the repository root: tools/bench/snippets.sh
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-MDBOOK=${MDBOOK:-mdbook}
+source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-5}
 EDITION=${EDITION:-2021}
-cargo build --release -q -p handbook --bin handbook
-H=$PWD/target/release/handbook
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 snippet() { # $1 = index
   printf '```rust\nlet values: Vec<u64> = (0..%d).collect();\nlet total: u64 = values.iter().sum();\nassert_eq!(total, %d);\nprintln!("{total}");\n```\n\n' "$1" "$(( $1 * ($1 - 1) / 2 ))"
