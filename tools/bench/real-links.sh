@@ -22,9 +22,9 @@ for book in "$@"; do
   echo "## $name ($(find "$site" -name '*.html' | wc -l) HTML files)"
   # What each reports. Our JSON has one entry per (markdown or HTML line, URL).
   ours_book=$(cd "$book" && HANDBOOK_CACHE_DIR=$work/c "$H" check links --format json 2>/dev/null \
-    | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["broken"]))')
+    | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["broken"]))' || true)
   ours_html=$(cd "$work" && HANDBOOK_CACHE_DIR=$work/c "$H" check links --html "$site" --format json 2>/dev/null \
-    | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["broken"]))')
+    | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["broken"]))' || true)
   lychee_errors=$("$LYCHEE" --offline --include-fragments --no-progress --format json "$site" 2>/dev/null \
     | python3 -c 'import json,sys; print(json.load(sys.stdin).get("errors", "?"))' || true)
   hyperlink_bad=$("$HYPERLINK" "$site" --check-anchors 2>&1 | grep -E '^Found [0-9]+ bad' \

@@ -66,7 +66,7 @@ static ANCHOR_END: LazyLock<regex::Regex> =
 
 /// Expands the directives of a chapter's `text`. `file` names the chapter in reports
 /// (relative to the book root), `dir` is the folder its relative paths start from, and
-/// `root` the book root: an include must not reach outside it. Problems (a missing file
+/// `root` the book root, which reported paths are relative to. Problems (a missing file
 /// or anchor) are reported at the directive, which stays in the text as mdBook leaves
 /// it.
 pub fn expand(text: &str, file: &Path, dir: &Path, root: &Path) -> (Expanded, Vec<Diagnostic>) {
@@ -193,23 +193,15 @@ fn expand_into(out: &mut Builder, problems: &mut Vec<Diagnostic>, text: &str, sr
                 })
                 .help(help.to_string())
         };
+        // As in mdBook, a book may include files from beside it (the mdBook guide
+        // includes the repository's examples): the book's author chose them.
         let included = crate::diagnostics::normalize(&src.dir.join(path));
-        let problem = if !included.starts_with(crate::diagnostics::normalize(src.root)) {
-            Some(fail(
-                format!(
-                    "`{}` includes `{path}`, which lies outside the book",
-                    whole.as_str()
-                ),
-                "include files from inside the book's folder",
-            ))
-        } else if src.depth + 1 >= MAX_DEPTH {
-            Some(fail(
+        let problem = (src.depth + 1 >= MAX_DEPTH).then(|| {
+            fail(
                 format!("includes nest deeper than {MAX_DEPTH} levels (a cycle?)"),
                 "remove the include that brings a file into itself",
-            ))
-        } else {
-            None
-        };
+            )
+        });
         let content = match problem {
             Some(p) => Err(p),
             None => match std::fs::read(&included) {

@@ -579,3 +579,41 @@ fn progress_shows_on_a_terminal_only() {
     assert!(!piped.stderr.contains("snippets: 0/"), "{}", piped.stderr);
     assert_eq!(json["snippets"].as_array().unwrap().len(), 3);
 }
+
+/// As in mdBook, a chapter may include a file from beside the book (the mdBook guide
+/// includes its repository's examples), whatever folder the check runs from.
+#[test]
+fn files_beside_the_book_are_included_from_any_working_folder() {
+    let parent = tempdir();
+    let book = parent.path().join("book");
+    copy_tree(&fixture("includes"), &book);
+    std::fs::create_dir(parent.path().join("examples")).unwrap();
+    std::fs::write(
+        parent.path().join("examples/shared.rs"),
+        "let shared = 40 + 2;\nassert_eq!(shared, 42);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("src/chapter.md"),
+        "# Chapter\n\n```rust\n{{#include ../../examples/shared.rs}}\n```\n",
+    )
+    .unwrap();
+    let cache = tempdir();
+    for cwd in [book.as_path(), parent.path(), cache.path()] {
+        let (run, json) = handbook_json(
+            Some(cwd),
+            cache.path(),
+            &[
+                "check",
+                "snippets",
+                "--no-cache",
+                "--book",
+                book.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(run.code, 0, "from {}: {}", cwd.display(), run.stdout);
+        assert_eq!(json["snippets"][0]["status"], "passed", "{json}");
+    }
+}
