@@ -436,13 +436,19 @@ mod tests {
         let dir = book();
         let (e, problems) = run(
             dir.path(),
-            "Text.\n\nSee {{#include ex/nope.rs}} and {{#include ex/a.rs:nothing}}.\n{{#include ../../outside.rs}}\n",
+            "Text.\n\nSee {{#include ex/nope.rs}} and {{#include ex/a.rs:nothing}}.\n{{#include ../../absent-beside.rs}}\n",
         );
         assert_eq!(problems.len(), 3, "{problems:?}");
         let first = problems[0].primary.as_ref().unwrap();
         assert_eq!((first.line, first.column), (3, 5));
         assert!(problems[1].message.contains("no anchor `nothing`"));
-        assert!(problems[2].message.contains("outside the book"));
+        // A file beside the book may be included; one that does not exist may not.
+        assert!(
+            problems[2].message.contains("absent-beside.rs"),
+            "{}",
+            problems[2].message
+        );
+        assert_eq!(problems[2].primary.as_ref().unwrap().line, 4);
         assert!(
             e.text.contains("{{#include ex/nope.rs}}"),
             "left as mdBook leaves it"
