@@ -745,15 +745,34 @@ pub fn check(
                 emit_of(&first.lang),
             ) {
                 Ok(bin) => {
-                    for &i in &members {
-                        let s = &snippets[i];
-                        let v = if s.lang.no_run {
-                            Verdict::Passed
-                        } else {
-                            run_verdict(&s.lang, run(&bin, Some(i), timeout), timeout, &prog)
-                        };
-                        out.push((i, v));
-                    }
+                    // Each snippet runs in its own process; those processes are short
+                    // and many, so they run `jobs` at a time rather than one by one
+                    // while the other workers compile.
+                    let next = std::sync::atomic::AtomicUsize::new(0);
+                    let ran = std::sync::Mutex::new(Vec::with_capacity(members.len()));
+                    std::thread::scope(|scope| {
+                        for _ in 0..workers.min(members.len()) {
+                            scope.spawn(|| {
+                                loop {
+                                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                    let Some(&i) = members.get(k) else { break };
+                                    let s = &snippets[i];
+                                    let v = if s.lang.no_run {
+                                        Verdict::Passed
+                                    } else {
+                                        run_verdict(
+                                            &s.lang,
+                                            run(&bin, Some(i), timeout),
+                                            timeout,
+                                            &prog,
+                                        )
+                                    };
+                                    ran.lock().expect("not poisoned").push((i, v));
+                                }
+                            });
+                        }
+                    });
+                    out.extend(ran.into_inner().expect("not poisoned"));
                     return out;
                 }
                 Err(errors) => {
