@@ -623,16 +623,19 @@ pub fn check(
     // One merged program per edition and per worker: rustc compiles a small crate on
     // one core, so `jobs` smaller crates compile side by side.
     let workers = jobs.max(1);
-    let mut queue: std::collections::VecDeque<Job> = groups
+    let mut chunks: Vec<Vec<usize>> = groups
         .into_values()
         .flat_map(|members| {
             let size = members.len().div_ceil(workers).max(8);
             members
                 .chunks(size)
-                .map(|c| Job::Group(c.to_vec()))
+                .map(<[usize]>::to_vec)
                 .collect::<Vec<_>>()
         })
         .collect();
+    // Largest first, so a big merged program does not start last and hold up the end.
+    chunks.sort_by_key(|c| std::cmp::Reverse(c.len()));
+    let mut queue: std::collections::VecDeque<Job> = chunks.into_iter().map(Job::Group).collect();
     queue.extend(alone.into_iter().map(Job::Alone));
     let queue = std::sync::Mutex::new(queue);
     let results = std::sync::Mutex::new(Vec::<(usize, Verdict)>::new());
