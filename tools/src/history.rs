@@ -25,6 +25,20 @@ pub struct ChangeSettings {
     pub limit: usize,
     /// A tag or commit: only the commits after it are listed (e.g. the last publish).
     pub since: Option<String>,
+    /// `commit`: one entry per commit; `tag`: one entry per tag (a publish), with what
+    /// changed since the tag before it, and the commits after the last tag first.
+    pub per: Per,
+}
+
+/// What one entry of the page covers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Per {
+    /// Each commit that changed the content.
+    #[default]
+    Commit,
+    /// Each tag: one publish.
+    Tag,
 }
 
 impl Default for ChangeSettings {
@@ -32,6 +46,7 @@ impl Default for ChangeSettings {
         ChangeSettings {
             limit: 20,
             since: None,
+            per: Per::Commit,
         }
     }
 }
@@ -135,32 +150,15 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
     let rel = rel.trim().trim_end_matches('/').to_string();
     let rel = if rel.is_empty() { ".".to_string() } else { rel };
 
-    let range = match &settings.since {
-        Some(since) => format!("{since}..HEAD"),
-        None => "HEAD".to_string(),
+    let steps = match settings.per {
+        Per::Commit => commit_steps(&top, &rel, settings),
+        Per::Tag => tag_steps(&top, settings),
     };
-    let limit = format!("-n{}", settings.limit);
-    let log = match git(
-        &top,
-        &[
-            "log",
-            "--no-merges",
-            "--format=%H%x09%cs%x09%s",
-            &limit,
-            &range,
-            "--",
-            &rel,
-        ],
-    ) {
-        Some(log) => log,
-        None if settings.since.is_some() => {
-            return unavailable(&format!(
-                "`since = \"{}\"` under [preprocessor.handbook.changes] names no commit or tag of this repository",
-                settings.since.as_deref().unwrap_or_default()
-            ));
-        }
-        // A repository without commits yet.
-        None => String::new(),
+    let Some(steps) = steps else {
+        return unavailable(&format!(
+            "`since = \"{}\"` under [preprocessor.handbook.changes] names no commit or tag of this repository",
+            settings.since.as_deref().unwrap_or_default()
+        ));
     };
     let mut snapshots: BTreeMap<String, Snapshot> = BTreeMap::new();
     let mut snapshot = |rev: &str| -> Snapshot {
@@ -187,42 +185,153 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
             changes,
         });
     }
-    for line in log.lines() {
-        let mut parts = line.splitn(3, '\t');
-        let (Some(hash), Some(date), Some(subject)) = (parts.next(), parts.next(), parts.next())
-        else {
-            continue;
-        };
-        let parent = git(&top, &["rev-parse", "--verify", "-q", &format!("{hash}^")]);
-        let before = match parent {
-            Some(p) => snapshot(p.trim()),
+    for step in steps {
+        let before = match &step.base {
+            Some(base) => snapshot(base),
             None => Snapshot::new(),
         };
-        let changes = compare(&before, &snapshot(hash));
-        if changes.is_empty() {
-            continue;
+        let changes = compare(&before, &snapshot(&step.rev));
+        if !changes.is_empty() {
+            entries.push(Entry {
+                label: Some(step.label),
+                date: Some(step.date),
+                subject: step.subject,
+                changes,
+            });
         }
-        let tags = git(&top, &["tag", "--points-at", hash]).unwrap_or_default();
-        let tags: Vec<&str> = tags
-            .lines()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .collect();
-        entries.push(Entry {
-            label: Some(if tags.is_empty() {
-                hash.chars().take(7).collect()
-            } else {
-                tags.join(", ")
-            }),
-            date: Some(date.to_string()),
-            subject: Some(subject.to_string()),
-            changes,
-        });
     }
     History {
         entries,
         unavailable: None,
     }
+}
+
+/// One entry to compute: the content at `rev` against the content at `base`.
+struct Step {
+    rev: String,
+    base: Option<String>,
+    label: String,
+    date: String,
+    subject: Option<String>,
+}
+
+/// One step per commit that touched the content, newest first; `None` when `since`
+/// names nothing.
+fn commit_steps(top: &Path, rel: &str, settings: &ChangeSettings) -> Option<Vec<Step>> {
+    let range = match &settings.since {
+        Some(since) => format!("{since}..HEAD"),
+        None => "HEAD".to_string(),
+    };
+    let limit = format!("-n{}", settings.limit);
+    let format = "--format=%H%x09%cs%x09%s";
+    let log = match git(
+        top,
+        &["log", "--no-merges", format, &limit, &range, "--", rel],
+    ) {
+        Some(log) => log,
+        None if settings.since.is_some() => return None,
+        // A repository without commits yet.
+        None => String::new(),
+    };
+    let steps = log
+        .lines()
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, '\t');
+            let (hash, date, subject) = (parts.next()?, parts.next()?, parts.next()?);
+            let tags = git(top, &["tag", "--points-at", hash]).unwrap_or_default();
+            let tags: Vec<&str> = tags
+                .lines()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .collect();
+            Some(Step {
+                rev: hash.to_string(),
+                base: git(top, &["rev-parse", "--verify", "-q", &format!("{hash}^")])
+                    .map(|p| p.trim().to_string()),
+                label: if tags.is_empty() {
+                    hash.chars().take(7).collect()
+                } else {
+                    tags.join(", ")
+                },
+                date: date.to_string(),
+                subject: Some(subject.to_string()),
+            })
+        })
+        .collect();
+    Some(steps)
+}
+
+/// One step per tag reachable from HEAD, newest first, each against the tag before it;
+/// the commits after the newest tag come first. `None` when `since` names nothing.
+fn tag_steps(top: &Path, settings: &ChangeSettings) -> Option<Vec<Step>> {
+    let since = match &settings.since {
+        Some(s) => Some(git(
+            top,
+            &["rev-parse", "--verify", "-q", &format!("{s}^{{commit}}")],
+        )?),
+        None => None,
+    };
+    let date_of = |rev: &str| {
+        git(top, &["log", "-1", "--format=%cs", rev])
+            .map_or_else(String::new, |d| d.trim().to_string())
+    };
+    let commit_of = |rev: &str| {
+        git(
+            top,
+            &["rev-parse", "--verify", "-q", &format!("{rev}^{{commit}}")],
+        )
+        .map(|c| c.trim().to_string())
+    };
+    // Tags on HEAD's history, newest commit first (ties by name, for a stable order).
+    let listed = git(top, &["tag", "--merged", "HEAD"]).unwrap_or_default();
+    let mut tags: Vec<(String, String, String)> = listed
+        .lines()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .filter_map(|t| {
+            let commit = commit_of(t)?;
+            let time = git(top, &["log", "-1", "--format=%ct", &commit])?
+                .trim()
+                .to_string();
+            Some((time, t.to_string(), commit))
+        })
+        .collect();
+    tags.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    // Stop at `since`: it is the base of the oldest entry.
+    if let Some(since) = &since {
+        let since = since.trim();
+        if let Some(end) = tags.iter().position(|t| t.2 == since) {
+            tags.truncate(end + 1);
+        }
+    }
+    let mut steps = Vec::new();
+    let head = commit_of("HEAD");
+    if let (Some(head), Some(newest)) = (&head, tags.first())
+        && *head != newest.2
+    {
+        steps.push(Step {
+            rev: head.clone(),
+            base: Some(newest.2.clone()),
+            label: format!("since {}", newest.1),
+            date: date_of(head),
+            subject: None,
+        });
+    }
+    for (i, (_, tag, commit)) in tags.iter().enumerate() {
+        let base = tags.get(i + 1).map(|t| t.2.clone());
+        if since.as_deref().map(str::trim) == Some(commit.as_str()) {
+            break;
+        }
+        steps.push(Step {
+            rev: commit.clone(),
+            base,
+            label: tag.clone(),
+            date: date_of(commit),
+            subject: None,
+        });
+    }
+    steps.truncate(settings.limit);
+    Some(steps)
 }
 
 /// The content at a revision: every YAML file under the content folder.

@@ -234,4 +234,31 @@ fn what_changed_follows_the_git_history_and_marks_recommendations_to_review() {
     assert_eq!(handbook(dir.path(), &["build"]).code, 0, "{}", read(&toml));
     let changes = read(dir.path().join("book/changes.html"));
     assert!(changes.contains("Quarterly review") && !changes.contains("First publish"));
+
+    // One entry per publish (tag): what changed since the last tag, then each tag.
+    std::fs::write(
+        &toml,
+        read(&toml).replace("since = \"publish-1\"", "per = \"tag\""),
+    )
+    .unwrap();
+    assert_eq!(handbook(dir.path(), &["build"]).code, 0);
+    let changes = read(dir.path().join("book/changes.html"));
+    let order: Vec<usize> = [
+        "Not yet committed",
+        "2026-10-15 · since publish-1",
+        "2026-09-01 · publish-1",
+    ]
+    .iter()
+    .map(|h| {
+        changes
+            .find(h)
+            .unwrap_or_else(|| panic!("{h} in {changes}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(changes[order[1]..order[2]].contains("done → dropped"));
+    assert!(
+        changes[order[2]..].contains("added"),
+        "the first publish adds everything"
+    );
 }
