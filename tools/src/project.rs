@@ -17,6 +17,7 @@ use mdbook_preprocessor::{Preprocessor as _, PreprocessorContext};
 use crate::book::Handbook;
 use crate::config::{ReadError, Settings};
 use crate::diagnostics::{Diagnostic, Location};
+use crate::history::History;
 use crate::include::Expanded;
 use crate::xref::Knowledge;
 
@@ -32,6 +33,8 @@ pub struct Project {
     pub knowledge: Option<Arc<Knowledge>>,
     /// Each chapter with its `{{#include}}`s expanded, by its path under `src/`.
     pub chapters: BTreeMap<PathBuf, Expanded>,
+    /// What changed in the content, read from git once, when a page first needs it.
+    history: std::sync::OnceLock<Arc<History>>,
 }
 
 /// What [`load`] found: the project when the book could be loaded, and every problem.
@@ -101,6 +104,7 @@ pub fn load(root: &Path) -> anyhow::Result<Loaded> {
         settings,
         knowledge,
         chapters: BTreeMap::new(),
+        history: std::sync::OnceLock::new(),
     };
     let expanded: Vec<_> = project
         .md
@@ -116,8 +120,9 @@ pub fn load(root: &Path) -> anyhow::Result<Loaded> {
         project.chapters.insert(path, text);
     }
     if let Some(k) = &project.knowledge {
-        // The preprocessor reports unknown ids in `{{#ref}}` at the chapter's line.
-        let pre = Handbook::with_knowledge(Arc::clone(k));
+        // The preprocessor reports unknown ids in `{{#ref}}` at the chapter's line; the
+        // references need no history, so git is not asked here.
+        let pre = Handbook::with_knowledge(Arc::clone(k), Arc::default());
         let found = pre.problems();
         if pre
             .run(&project.context(), project.md.book.clone())
@@ -161,7 +166,7 @@ impl Project {
     /// line of a chapter comes from.
     pub fn preprocessed(&self) -> anyhow::Result<mdbook_preprocessor::book::Book> {
         let mut book = match &self.knowledge {
-            Some(k) => Handbook::with_knowledge(Arc::clone(k))
+            Some(k) => Handbook::with_knowledge(Arc::clone(k), self.history())
                 .run(&self.context(), self.md.book.clone())?,
             None => self.md.book.clone(),
         };
@@ -171,6 +176,16 @@ impl Project {
             }
         });
         Ok(book)
+    }
+
+    /// What changed in the content (`[preprocessor.handbook.changes]`), for the page
+    /// that shows it; empty for a plain mdBook.
+    pub fn history(&self) -> Arc<History> {
+        let read = || match (&self.knowledge, &self.settings) {
+            (Some(k), Some(s)) => Arc::new(crate::history::read(k, &s.changes)),
+            _ => Arc::default(),
+        };
+        Arc::clone(self.history.get_or_init(read))
     }
 
     /// The Rust edition of snippets, `[rust] edition` (rustdoc's 2015 when unset).

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::diagnostics::{Diagnostic, render_all};
+use crate::history::History;
 use crate::project::Project;
 use crate::render::{Page, Renderer};
 use crate::xref::Knowledge;
@@ -26,8 +27,9 @@ use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 /// The `handbook` preprocessor.
 #[derive(Default)]
 pub struct Handbook {
-    /// A knowledge base already loaded by the caller; loaded from `content` otherwise.
-    knowledge: Option<Arc<Knowledge>>,
+    /// A knowledge base already loaded by the caller, with its history; both are read
+    /// from `content` otherwise.
+    given: Option<(Arc<Knowledge>, Arc<History>)>,
     /// Problems found while preprocessing, for callers that print diagnostics
     /// themselves (mdBook only carries an error message back).
     problems: Arc<Mutex<Vec<Diagnostic>>>,
@@ -39,10 +41,10 @@ impl Handbook {
         Handbook::default()
     }
 
-    /// A preprocessor using an already validated knowledge base.
-    pub fn with_knowledge(knowledge: Arc<Knowledge>) -> Handbook {
+    /// A preprocessor using an already validated knowledge base and its history.
+    pub fn with_knowledge(knowledge: Arc<Knowledge>, history: Arc<History>) -> Handbook {
         Handbook {
-            knowledge: Some(knowledge),
+            given: Some((knowledge, history)),
             problems: Arc::default(),
         }
     }
@@ -66,16 +68,16 @@ impl Preprocessor for Handbook {
     }
 
     fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> anyhow::Result<Book> {
-        // Under a stock `mdbook`, the table exists (it names this command).
-        let settings = match crate::config::read(&ctx.root) {
-            Ok(settings) => settings.unwrap_or_default(),
-            Err(crate::config::ReadError::Invalid(d)) => return Err(self.fail(vec![d])),
-            Err(crate::config::ReadError::Failed(e)) => return Err(e),
-        };
         let loaded;
-        let knowledge = match &self.knowledge {
-            Some(k) => k.as_ref(),
+        let (knowledge, history) = match &self.given {
+            Some((k, h)) => (k.as_ref(), Arc::clone(h)),
             None => {
+                // Under a stock `mdbook`, the table exists (it names this command).
+                let settings = match crate::config::read(&ctx.root) {
+                    Ok(settings) => settings.unwrap_or_default(),
+                    Err(crate::config::ReadError::Invalid(d)) => return Err(self.fail(vec![d])),
+                    Err(crate::config::ReadError::Failed(e)) => return Err(e),
+                };
                 // A plain mdBook with only our checking settings: nothing to add.
                 let Some(content) = settings.content_dir(&ctx.root) else {
                     return Ok(book);
@@ -84,13 +86,13 @@ impl Preprocessor for Handbook {
                 if problems.iter().any(Diagnostic::is_error) {
                     return Err(self.fail(problems));
                 }
+                let history = Arc::new(crate::history::read(&k, &settings.changes));
                 loaded = k;
-                &loaded
+                (&loaded, history)
             }
         };
         let renderer =
             Renderer::new(Some(&ctx.root.join("theme"))).map_err(|d| self.fail(vec![d]))?;
-        let history = crate::history::read(knowledge, &settings.changes);
         let rendered = renderer
             .pages(knowledge, &history)
             .map_err(|d| self.fail(vec![d]))?;
@@ -236,6 +238,7 @@ pub fn build(
         .tempdir_in(&parent)
         .with_context(|| format!("creating a staging folder in `{}`", parent.display()))?;
 
+    let history = project.history();
     let md = &mut project.md;
     md.config.build.build_dir = staging.path().to_path_buf();
     md.config.build.create_missing = false;
@@ -248,7 +251,7 @@ pub fn build(
     }
     let mut found = Arc::default();
     if let Some(k) = &project.knowledge {
-        let pre = Handbook::with_knowledge(Arc::clone(k));
+        let pre = Handbook::with_knowledge(Arc::clone(k), history);
         found = pre.problems();
         md.with_preprocessor(pre);
     } else if project.settings.is_some() {
