@@ -364,32 +364,30 @@ fn add(out: &mut Snapshot, insights: Vec<Item>, actions: Vec<Item>) {
 }
 
 fn of_knowledge(k: &Knowledge) -> Snapshot {
+    let item = |id: &str, title: &str, text: &str, impact: &Option<String>| Item {
+        id: id.to_string(),
+        title: title.to_string(),
+        text: text.to_string(),
+        impact: impact.clone(),
+        ..Item::default()
+    };
     let mut out = Snapshot::new();
     for f in &k.files {
         let insights = f
             .doc
             .insights
             .iter()
-            .map(|x| Item {
-                id: x.id.clone(),
-                title: x.title.clone(),
-                text: x.text.clone(),
-                impact: x.impact.clone(),
-                ..Item::default()
-            })
+            .map(|x| item(&x.id, &x.title, &x.text, &x.impact))
             .collect();
         let actions = f
             .doc
             .actions
             .iter()
             .map(|x| Item {
-                id: x.id.clone(),
-                title: x.title.clone(),
-                text: x.text.clone(),
-                impact: x.impact.clone(),
                 priority: x.priority.as_ref().map(crate::shared::variant_name),
                 phase: x.phase.map(u32::from),
                 status: x.status.as_ref().map(crate::shared::variant_name),
+                ..item(&x.id, &x.title, &x.text, &x.impact)
             })
             .collect();
         add(&mut out, insights, actions);

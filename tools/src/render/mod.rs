@@ -97,58 +97,38 @@ pub struct Renderer {
     overrides: BTreeMap<String, std::path::PathBuf>,
 }
 
-/// `{{html-href href}}`: a page link for raw HTML, where mdBook does not turn `.md`
-/// into `.html`; escaped for an attribute.
-fn html_href_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let href = h
-        .param(0)
-        .and_then(|v| v.value().as_str())
-        .unwrap_or_default();
-    out.write(&escape::html(&layout::html_href(href)))?;
-    Ok(())
-}
-
-/// `{{attr text}}`: text for an HTML attribute (quotes escaped too).
-fn attr_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let text = h
-        .param(0)
-        .and_then(|v| v.value().as_str())
-        .unwrap_or_default();
-    out.write(&escape::html(text))?;
-    Ok(())
+/// A helper that writes its one string argument transformed by `f`, unescaped: `f`
+/// makes it safe for where it lands.
+fn raw_helper(f: fn(&str) -> String) -> impl handlebars::HelperDef + Send + Sync {
+    move |h: &Helper<'_>,
+          _: &Handlebars<'_>,
+          _: &Context,
+          _: &mut RenderContext<'_, '_>,
+          out: &mut dyn Output|
+          -> HelperResult {
+        let arg = h
+            .param(0)
+            .and_then(|v| v.value().as_str())
+            .unwrap_or_default();
+        out.write(&f(arg))?;
+        Ok(())
+    }
 }
 
 /// `{{anchor id}}`: a heading attribute giving the heading the item's id. Written raw,
 /// because its braces must reach the markdown parser.
-fn anchor_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let id = h
-        .param(0)
-        .and_then(|v| v.value().as_str())
-        .unwrap_or_default();
+fn anchor(id: &str) -> String {
     let id: String = id
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
-    out.write(&format!("{{#{id}}}"))?;
-    Ok(())
+    format!("{{#{id}}}")
+}
+
+/// `{{html-href href}}`: a page link for raw HTML, where mdBook does not turn `.md`
+/// into `.html`; escaped for an attribute.
+fn html_href(href: &str) -> String {
+    escape::html(&layout::html_href(href))
 }
 
 impl Renderer {
@@ -160,9 +140,10 @@ impl Renderer {
         hb.set_strict_mode(true);
         hb.set_prevent_indent(true);
         hb.register_escape_fn(escape::markdown);
-        hb.register_helper("anchor", Box::new(anchor_helper));
-        hb.register_helper("html-href", Box::new(html_href_helper));
-        hb.register_helper("attr", Box::new(attr_helper));
+        hb.register_helper("anchor", Box::new(raw_helper(anchor)));
+        hb.register_helper("html-href", Box::new(raw_helper(html_href)));
+        // `{{attr text}}`: text for an HTML attribute (quotes escaped too).
+        hb.register_helper("attr", Box::new(raw_helper(escape::html)));
         for (name, default) in TEMPLATES {
             let custom = theme_dir.map(|d| {
                 crate::diagnostics::normalize(&d.join(THEME_SUBDIR).join(format!("{name}.md.hbs")))
