@@ -65,15 +65,10 @@ fn status_and_progress_show_on_the_summary_and_the_roadmap() {
     assert!(summary.contains(r#"<span class="hb-badge hb-status-in-progress">in progress</span>"#));
     let roadmap = read(dir.path().join("book/roadmap.html"));
     // Phases as columns in order, unphased last; cards coloured by status.
-    let lanes: Vec<usize> = ["Phase 1", "Phase 2", "No phase"]
-        .iter()
-        .map(|l| {
-            roadmap
-                .find(&format!(">{l}</h2>"))
-                .unwrap_or_else(|| panic!("{l}"))
-        })
-        .collect();
-    assert!(lanes.windows(2).all(|w| w[0] < w[1]), "{lanes:?}");
+    in_order(
+        &roadmap,
+        &[">Phase 1</h2>", ">Phase 2</h2>", ">No phase</h2>"],
+    );
     assert!(roadmap.contains(r#"class="hb-road-card hb-road-done""#));
     assert!(roadmap.contains("since 2026-11-03") && roadmap.contains("Target: 2027-Q1"));
     let main = roadmap
@@ -180,21 +175,14 @@ fn what_changed_follows_the_git_history_and_marks_recommendations_to_review() {
     edit(dir.path(), "  status: in-progress\n", "  status: done\n");
     assert_eq!(handbook(dir.path(), &["build"]).code, 0);
     let changes = read(dir.path().join("book/changes.html"));
-    let order: Vec<usize> = [
-        "Not yet committed",
-        "2026-10-15 · ",
-        "2026-09-01 · publish-1",
-    ]
-    .iter()
-    .map(|h| {
-        changes
-            .find(h)
-            .unwrap_or_else(|| panic!("{h} in {changes}"))
-    })
-    .collect();
-    assert!(
-        order.windows(2).all(|w| w[0] < w[1]),
-        "newest first: {order:?}"
+    // Newest first.
+    let order = in_order(
+        &changes,
+        &[
+            "Not yet committed",
+            "2026-10-15 · ",
+            "2026-09-01 · publish-1",
+        ],
     );
     let between = |a: usize, b: usize| &changes[order[a]..order[b]];
     assert!(between(0, 1).contains("in progress → done"));
@@ -243,19 +231,14 @@ fn what_changed_follows_the_git_history_and_marks_recommendations_to_review() {
     .unwrap();
     assert_eq!(handbook(dir.path(), &["build"]).code, 0);
     let changes = read(dir.path().join("book/changes.html"));
-    let order: Vec<usize> = [
-        "Not yet committed",
-        "2026-10-15 · since publish-1",
-        "2026-09-01 · publish-1",
-    ]
-    .iter()
-    .map(|h| {
-        changes
-            .find(h)
-            .unwrap_or_else(|| panic!("{h} in {changes}"))
-    })
-    .collect();
-    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    let order = in_order(
+        &changes,
+        &[
+            "Not yet committed",
+            "2026-10-15 · since publish-1",
+            "2026-09-01 · publish-1",
+        ],
+    );
     assert!(changes[order[1]..order[2]].contains("done → dropped"));
     assert!(
         changes[order[2]..].contains("added"),

@@ -281,15 +281,12 @@ fn a_built_site_is_checked_at_markdown_lines_beside_its_book_and_html_lines_alon
     // copy of `one.html`) does not repeat the broken link.
     let elsewhere = tempdir();
     copy_tree(&dir.path().join("book"), &elsewhere.path().join("site"));
-    let run: Run = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .args(["check", "links", "--html", "site", "--format", "json"])
-        .current_dir(elsewhere.path())
-        .env("HANDBOOK_CACHE_DIR", cache.path())
-        .output()
-        .unwrap()
-        .into();
+    let (run, json) = handbook_json(
+        Some(elsewhere.path()),
+        cache.path(),
+        &["check", "links", "--html", "site", "--format", "json"],
+    );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let files: Vec<String> = located(&json).into_iter().map(|(f, _)| f).collect();
     assert_eq!(files, ["one.html", "two.html"], "{json}");
 }
@@ -533,17 +530,11 @@ fn remote_checking_shows_progress_on_a_terminal_only() {
     )
     .unwrap();
     let cache = tempdir();
-    let command = format!(
-        "HANDBOOK_CACHE_DIR={} {} check links --remote --book {}",
-        cache.path().display(),
-        env!("CARGO_BIN_EXE_handbook"),
-        dir.path().display()
+    let book = dir.path().to_str().unwrap();
+    let tty = on_a_terminal(
+        cache.path(),
+        &["check", "links", "--remote", "--book", book],
     );
-    let tty: Run = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .output()
-        .expect("`script` (util-linux) runs")
-        .into();
     assert!(
         tty.stdout.contains("links: ") && tty.stdout.contains("\u{1b}[2K"),
         "{:?}",

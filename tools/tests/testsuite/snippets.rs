@@ -557,17 +557,11 @@ fn crates_that_do_not_build_are_reported_at_book_toml() {
 fn progress_shows_on_a_terminal_only() {
     let book = fixture("includes");
     let cache = tempdir();
-    let command = format!(
-        "HANDBOOK_CACHE_DIR={} {} check snippets --no-cache --book {}",
-        cache.path().display(),
-        env!("CARGO_BIN_EXE_handbook"),
-        book.display()
+    let path = book.to_str().unwrap();
+    let tty = on_a_terminal(
+        cache.path(),
+        &["check", "snippets", "--no-cache", "--book", path],
     );
-    let tty: Run = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .output()
-        .expect("`script` (util-linux) runs")
-        .into();
     assert!(
         tty.stdout.contains("snippets: 3/3") && tty.stdout.contains("\u{1b}[2K"),
         "{:?}",

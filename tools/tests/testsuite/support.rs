@@ -222,3 +222,40 @@ impl Server {
         (status, body)
     }
 }
+
+/// Runs the real `handbook` binary with `args` on a pseudo-terminal (`script`, from
+/// util-linux), with its own cache folder: what a person at a terminal sees.
+#[track_caller]
+pub(crate) fn on_a_terminal(cache: &Path, args: &[&str]) -> Run {
+    let command = format!(
+        "HANDBOOK_CACHE_DIR='{}' '{}' {}",
+        cache.display(),
+        env!("CARGO_BIN_EXE_handbook"),
+        args.iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("`script` (util-linux) runs")
+        .into()
+}
+
+/// Where each of `needles` first appears in `text`, asserting they appear in that order.
+#[track_caller]
+pub(crate) fn in_order(text: &str, needles: &[&str]) -> Vec<usize> {
+    let at: Vec<usize> = needles
+        .iter()
+        .map(|n| {
+            text.find(n)
+                .unwrap_or_else(|| panic!("{n:?} is missing from {text}"))
+        })
+        .collect();
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
+        "out of order: {needles:?} at {at:?}"
+    );
+    at
+}
