@@ -282,28 +282,25 @@ pub fn run(cli: Cli) -> Outcome {
             format,
             explain,
         } => {
-            if explain {
-                let dir = match &content {
-                    Some(dir) => dir.clone(),
-                    None => match crate::config::read(&root) {
-                        Ok(Some(settings)) => settings
-                            .content_dir(&root)
-                            .unwrap_or_else(|| root.join("content")),
-                        _ => root.join("content"),
-                    },
-                };
-                let (files, _) = crate::content::load_dir(&dir);
-                for file in &files {
+            let (stage, knowledge) = match content {
+                Some(content) => {
+                    let (stage, k) = gate::validate_content(&content);
+                    (stage, Some(std::sync::Arc::new(k)))
+                }
+                None if !root.join("book.toml").is_file() => {
+                    let (stage, k) = gate::validate_content(&root.join("content"));
+                    (stage, Some(std::sync::Arc::new(k)))
+                }
+                None => {
+                    let (stage, project) = gate::validate(&root);
+                    (stage, project.and_then(|p| p.knowledge))
+                }
+            };
+            if explain && let Some(k) = &knowledge {
+                for file in &k.files {
                     print_explanations(&file.path, &file.doc);
                 }
             }
-            let stage = match content {
-                Some(content) => gate::validate_content(&content),
-                None if !root.join("book.toml").is_file() => {
-                    gate::validate_content(&root.join("content"))
-                }
-                None => gate::validate(&root).0,
-            };
             emit(&[stage], format)
         }
         Command::Build { root, dest, format } => emit(

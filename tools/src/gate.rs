@@ -166,14 +166,14 @@ fn validate_stage(diagnostics: Vec<Diagnostic>, ok: Option<String>) -> Stage {
 }
 
 /// Validates a content folder alone (no book around it).
-pub fn validate_content(content: &Path) -> Stage {
+pub fn validate_content(content: &Path) -> (Stage, crate::xref::Knowledge) {
     let (knowledge, problems) = crate::xref::load(content);
     let ok = format!(
         "{} content file(s), {} item(s) ok",
         knowledge.files.len(),
         knowledge.index.len()
     );
-    validate_stage(problems, Some(ok))
+    (validate_stage(problems, Some(ok)), knowledge)
 }
 
 /// Builds a validated project into `dest`.
