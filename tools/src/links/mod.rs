@@ -3,16 +3,16 @@
 //!
 //! Links are taken from the chapters' markdown (hand-written and generated), resolved the
 //! way mdBook resolves them (relative to the chapter's folder, `.md` becoming `.html`),
-//! and checked by lychee-lib against the built HTML: the target page must exist and a
+//! and checked against the built HTML ([`site`]): the target page must exist and a
 //! `#fragment` must be an `id` or `name` on *that* page. Working from chapters means
 //! mdBook's copies of the same content (`index.html`, `print.html`) and its own pages
 //! (`404.html`, `toc.html`) cannot multiply findings or invent false ones. A link on a
 //! generated page is reported at the content YAML line it came from.
 //!
-//! Remote links (`--remote`) are checked with bounded concurrency, timeouts, retries with
+//! Remote links (`--remote`) are checked by lychee-lib, with bounded concurrency, timeouts, retries with
 //! backoff and per-host limits, and their results are cached on disk for a maximum age.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -27,6 +27,9 @@ use crate::book::BuildOptions;
 use crate::diagnostics::{Diagnostic, Location, Severity};
 use crate::project::Project;
 use crate::xref::Knowledge;
+
+mod site;
+use site::Site;
 
 /// A broken link.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -247,8 +250,9 @@ pub fn check_site(project: &Project, site: &Path, options: &Options) -> anyhow::
         .map(|s| s.links.clone())
         .unwrap_or_default();
     let remaps = Remaps::new(&settings.remap)?;
-    let by_target = group(links, |page, url| target(site, page, url, &remaps), options);
-    check_links(by_target, settings, options)
+    let by_target = group(links, |page, url| target(page, url, &remaps, true), options);
+    let mut site = Site::list(site).context("listing the built book")?;
+    check_links(by_target, &mut site, settings, options)
 }
 
 /// Every link of every chapter, with where it is written and the page it is on.
@@ -334,7 +338,8 @@ fn content_links(root: &Path, k: &Knowledge) -> BTreeMap<String, Vec<(String, us
 /// Links and images in markdown: the URL, its 1-based line, and for a reference-style
 /// link the line of its definition.
 fn markdown_links(text: &str) -> Vec<(String, usize, Option<usize>)> {
-    let line_of = |offset: usize| text[..offset].matches('\n').count() + 1;
+    let lines = site::Lines::of(text);
+    let line_of = |offset: usize| lines.line(offset);
     let mut out = Vec::new();
     let mut events = crate::shared::markdown(text).into_offset_iter();
     while let Some((event, range)) = events.next() {
@@ -373,7 +378,7 @@ fn markdown_links(text: &str) -> Vec<(String, usize, Option<usize>)> {
             }
             // Raw HTML in a chapter links too: `<a href>`, `<img src>`…
             Event::Html(html) | Event::InlineHtml(html) => {
-                for (url, offset) in html_links(&html) {
+                for (url, offset) in site::tokenize(&html).links {
                     out.push((url, line_of(range.start + offset), None));
                 }
             }
@@ -383,39 +388,14 @@ fn markdown_links(text: &str) -> Vec<(String, usize, Option<usize>)> {
     out
 }
 
-/// `href` and `src` attribute values in a piece of raw HTML, with their byte offsets.
-fn html_links(html: &str) -> Vec<(String, usize)> {
-    static ATTRIBUTE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r#"(?i)<[a-z][^>]*?\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#,
-        )
-        .expect("a valid pattern")
-    });
-    let mut out = Vec::new();
-    let mut at = 0;
-    // One tag may hold several attributes: search again after each match.
-    while let Some(c) = ATTRIBUTE.captures_at(html, at) {
-        let value = c
-            .get(1)
-            .or(c.get(2))
-            .or(c.get(3))
-            .expect("one alternative matched");
-        let url = value
-            .as_str()
-            .replace("&amp;", "&")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'");
-        out.push((url, value.start()));
-        at = value.end();
-    }
-    out
-}
-
 /// What a link points at.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Target {
-    /// A page or file of the site, as a `file://` URL (with its `#fragment`).
-    Local(String),
+    /// A page or file of the site, relative to its root, with the `#fragment` as written.
+    Local {
+        path: String,
+        fragment: Option<String>,
+    },
     /// An http(s) URL.
     Remote(String),
     /// An http(s) URL a link leaving the book was remapped to.
@@ -426,14 +406,12 @@ enum Target {
 }
 
 impl Target {
-    fn url(&self) -> &str {
+    /// The URL to fetch, for a remote target.
+    fn remote_url(&self) -> Option<&str> {
         match self {
-            Target::Local(u) | Target::Remote(u) | Target::Remapped(u) | Target::Outside(u) => u,
+            Target::Remote(u) | Target::Remapped(u) => Some(u),
+            Target::Local { .. } | Target::Outside(_) => None,
         }
-    }
-
-    fn is_remote(&self) -> bool {
-        matches!(self, Target::Remote(_) | Target::Remapped(_))
     }
 }
 
@@ -464,9 +442,10 @@ impl Remaps {
     }
 }
 
-/// What a link written on `page` points at, as mdBook renders it; `None` for links not
-/// checked (mail, phone…).
-fn target(site: &Path, page: &str, url: &str, remaps: &Remaps) -> Option<Target> {
+/// What a link written on `page` (relative to the site's root) points at, as a browser
+/// resolves it; `None` for links not checked (mail, phone…). For a chapter
+/// (`from_markdown`), the page and a linked `.md` are the `.html` mdBook renders.
+fn target(page: &str, url: &str, remaps: &Remaps, from_markdown: bool) -> Option<Target> {
     if url.starts_with("http://") || url.starts_with("https://") {
         return Some(Target::Remote(url.to_string()));
     }
@@ -484,38 +463,55 @@ fn target(site: &Path, page: &str, url: &str, remaps: &Remaps) -> Option<Target>
         None => (url, None),
     };
     let path = path.split('?').next().unwrap_or_default();
-    let page_html = Path::new(page).with_extension("html");
-    let resolved = if path.is_empty() {
-        page_html
-    } else if let Some(abs) = path.strip_prefix('/') {
-        PathBuf::from(abs)
-    } else {
-        page_html.parent().unwrap_or(Path::new("")).join(path)
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let as_rendered = |path: String| match path.strip_suffix(".md") {
+        Some(stem) if from_markdown => format!("{stem}.html"),
+        _ => path,
     };
-    let mut resolved = crate::diagnostics::normalize(&resolved);
-    if resolved.extension().is_some_and(|e| e == "md") {
-        resolved.set_extension("html");
+    let mut resolved = if path.is_empty() {
+        as_rendered(page.to_string())
+    } else {
+        let folder = match path.starts_with('/') {
+            true => "",
+            false => page.rsplit_once('/').map_or("", |(folder, _)| folder),
+        };
+        as_rendered(join(folder, &path))
+    };
+    if path.ends_with('/') && !resolved.is_empty() {
+        resolved.push('/');
     }
+    let fragment = fragment.filter(|f| !f.is_empty());
     // A link that climbs out of the book is never resolved against the file system.
     if resolved.starts_with("..") {
-        let mut outside = resolved.to_string_lossy().replace('\\', "/");
-        if let Some(f) = fragment.filter(|f| !f.is_empty()) {
-            outside.push('#');
-            outside.push_str(f);
+        if let Some(f) = fragment {
+            resolved.push('#');
+            resolved.push_str(f);
         }
-        return Some(match remaps.apply(&outside) {
+        return Some(match remaps.apply(&resolved) {
             Some(url) => Target::Remapped(url),
-            None => Target::Outside(outside),
+            None => Target::Outside(resolved),
         });
     }
-    let file = std::path::absolute(site.join(&resolved)).ok()?;
-    let mut out = url::Url::from_file_path(&file).ok()?.to_string();
-    // The fragment as written: lychee compares it with the page's ids.
-    if let Some(f) = fragment.filter(|f| !f.is_empty()) {
-        out.push('#');
-        out.push_str(f);
+    Some(Target::Local {
+        path: resolved,
+        fragment: fragment.map(str::to_string),
+    })
+}
+
+/// `path` followed from `folder` (both `/`-separated, relative to the site), with `.` and
+/// `..` resolved; a path climbing above the site keeps its leading `..`.
+fn join(folder: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in folder.split('/').chain(path.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
     }
-    Some(Target::Local(out))
+    parts.join("/")
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -563,57 +559,23 @@ fn group(
     links: Vec<(String, Origin)>,
     resolve: impl Fn(&str, &str) -> Option<Target>,
     options: &Options,
-) -> BTreeMap<Target, BTreeSet<Origin>> {
-    let mut by_target: BTreeMap<Target, BTreeSet<Origin>> = BTreeMap::new();
+) -> HashMap<Target, Vec<Origin>> {
+    let mut by_target: HashMap<Target, Vec<Origin>> = HashMap::new();
     for (page, origin) in links {
         let Some(t) = resolve(&page, &origin.url) else {
             continue;
         };
-        if t.is_remote() && !options.remote {
+        if t.remote_url().is_some() && !options.remote {
             continue;
         }
-        by_target.entry(t).or_default().insert(origin);
+        by_target.entry(t).or_default().push(origin);
     }
     by_target
 }
 
-/// mdBook writes `index.html` as a copy of the first chapter; checking both would report
-/// each of that chapter's broken links twice.
-fn index_is_a_copy(site: &Path) -> bool {
-    let main = |text: &str| {
-        text.split_once("<main>")
-            .and_then(|(_, rest)| rest.split_once("</main>"))
-            .map(|(m, _)| m.to_string())
-    };
-    let Some(index) = std::fs::read_to_string(site.join("index.html"))
-        .ok()
-        .as_deref()
-        .and_then(main)
-    else {
-        return false;
-    };
-    walkdir::WalkDir::new(site)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
-        .filter(|e| {
-            e.depth() > 1
-                || !matches!(
-                    e.file_name().to_str(),
-                    Some("index.html" | "print.html" | "404.html" | "toc.html")
-                )
-        })
-        .any(|e| {
-            std::fs::read_to_string(e.path())
-                .ok()
-                .as_deref()
-                .and_then(main)
-                .is_some_and(|m| m == index)
-        })
-}
-
 fn check_links(
-    by_target: BTreeMap<Target, BTreeSet<Origin>>,
+    by_target: HashMap<Target, Vec<Origin>>,
+    site: &mut Site,
     settings: LinkSettings,
     options: &Options,
 ) -> anyhow::Result<Report> {
@@ -624,9 +586,11 @@ fn check_links(
         .context("`exclude` in [preprocessor.handbook.links]")?;
 
     // A target maps to `None` when it is fine, else to how bad it is and why.
-    let mut results: BTreeMap<&Target, Option<(Severity, String)>> = BTreeMap::new();
+    let mut results: HashMap<&Target, Option<(Severity, String)>> = HashMap::new();
     let mut cached = 0;
-    let mut to_check = Vec::new();
+    let mut to_fetch = Vec::new();
+    // Local targets that exist, with the page they land on, for a fragment check.
+    let mut landed = Vec::new();
     let outside_severity = match settings.outside {
         OutsidePolicy::Error => Severity::Error,
         OutsidePolicy::Warn => Severity::Warning,
@@ -637,6 +601,15 @@ fn check_links(
                 let why = format!("leads outside the book ({path})");
                 results.insert(t, Some((outside_severity, why)));
             }
+            Target::Local { path, fragment } => match site.landing(path) {
+                Ok(page) if fragment.is_some() => landed.push((t, page)),
+                Ok(_) => {
+                    results.insert(t, None);
+                }
+                Err(why) => {
+                    results.insert(t, Some((Severity::Error, why.to_string())));
+                }
+            },
             Target::Remote(url) | Target::Remapped(url) if excludes.is_match(url) => {
                 results.insert(t, None);
             }
@@ -649,66 +622,30 @@ fn check_links(
                     let verdict = (!hit.ok).then(|| (Severity::Error, hit.reason.clone()));
                     results.insert(t, verdict);
                 }
-                None => to_check.push(t),
+                None => to_fetch.push(t),
             },
-            Target::Local(_) => to_check.push(t),
         }
     }
 
-    let accepted: HashSet<http::StatusCode> = settings
-        .accept
-        .iter()
-        .filter_map(|c| http::StatusCode::from_u16(*c).ok())
-        .collect();
-    let client = ClientBuilder::builder()
-        .fragment_checker_options(lychee_lib::FragmentCheckerOptions {
-            check_anchor_fragments: true,
-            check_text_fragments: false,
-        })
-        .index_files(Some(vec!["index.html".to_string()]))
-        .accepted(accepted)
-        .timeout(Duration::from_secs(settings.timeout))
-        .max_retries(settings.max_retries)
-        .retry_wait_time(Duration::from_secs(settings.retry_wait))
-        .rate_limit_config(lychee_lib::ratelimit::RateLimitConfig {
-            concurrency: settings.host_concurrency,
-            request_interval: Duration::from_millis(settings.host_interval_ms),
-        })
-        .build()
-        .client()
-        .context("setting up the link checker")?;
-    let runtime = tokio::runtime::Runtime::new().context("starting the link checker runtime")?;
-    options.progress.set_length(to_check.len() as u64);
-    let checked: Vec<(&Target, bool, String, bool)> = runtime.block_on(async {
-        futures::stream::iter(to_check)
-            .map(|t| {
-                let client = &client;
-                async move {
-                    let judge = |status: &Status| {
-                        let ok = status.is_success() || status.is_excluded();
-                        (
-                            ok,
-                            if ok { String::new() } else { reason(status) },
-                            cacheable(status),
-                        )
-                    };
-                    let (ok, why, keep) = match client.check(t.url()).await {
-                        Ok(response) => judge(response.status()),
-                        Err(e) => judge(&Status::Error(e)),
-                    };
-                    options.progress.inc(1);
-                    (t, ok, why, keep)
-                }
-            })
-            .buffer_unordered(settings.max_concurrency.max(1))
-            .collect()
-            .await
-    });
-    options.progress.finish_and_clear();
-    for (t, ok, why, keep) in checked {
-        if let (Target::Remote(url) | Target::Remapped(url), true) = (t, keep) {
+    let pages: Vec<String> = landed.iter().map(|(_, page)| page.clone()).collect();
+    site.read(&pages);
+    for (t, page) in landed {
+        let Target::Local {
+            fragment: Some(fragment),
+            ..
+        } = t
+        else {
+            continue;
+        };
+        let verdict = (!site.has_fragment(&page, fragment))
+            .then(|| (Severity::Error, site::MISSING_FRAGMENT.to_string()));
+        results.insert(t, verdict);
+    }
+
+    for (t, ok, why, keep) in fetch(to_fetch, &settings, options)? {
+        if let (Some(url), true) = (t.remote_url(), keep) {
             cache.insert(
-                url.clone(),
+                url.to_string(),
                 CachedRemote {
                     ok,
                     reason: why.clone(),
@@ -749,130 +686,155 @@ fn check_links(
     })
 }
 
+/// Fetches remote targets with lychee-lib: whether each is fine, why not, and whether
+/// the result may be cached.
+fn fetch<'t>(
+    targets: Vec<&'t Target>,
+    settings: &LinkSettings,
+    options: &Options,
+) -> anyhow::Result<Vec<(&'t Target, bool, String, bool)>> {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let accepted: HashSet<http::StatusCode> = settings
+        .accept
+        .iter()
+        .filter_map(|c| http::StatusCode::from_u16(*c).ok())
+        .collect();
+    let client = ClientBuilder::builder()
+        .fragment_checker_options(lychee_lib::FragmentCheckerOptions {
+            check_anchor_fragments: true,
+            check_text_fragments: false,
+        })
+        .accepted(accepted)
+        .timeout(Duration::from_secs(settings.timeout))
+        .max_retries(settings.max_retries)
+        .retry_wait_time(Duration::from_secs(settings.retry_wait))
+        .rate_limit_config(lychee_lib::ratelimit::RateLimitConfig {
+            concurrency: settings.host_concurrency,
+            request_interval: Duration::from_millis(settings.host_interval_ms),
+        })
+        .build()
+        .client()
+        .context("setting up the link checker")?;
+    let runtime = tokio::runtime::Runtime::new().context("starting the link checker runtime")?;
+    options.progress.set_length(targets.len() as u64);
+    let fetched = runtime.block_on(async {
+        futures::stream::iter(targets)
+            .filter_map(|t| async move { t.remote_url().map(|url| (t, url)) })
+            .map(|(t, url)| {
+                let client = &client;
+                async move {
+                    let judge = |status: &Status| {
+                        let ok = status.is_success() || status.is_excluded();
+                        (
+                            ok,
+                            if ok { String::new() } else { reason(status) },
+                            cacheable(status),
+                        )
+                    };
+                    let (ok, why, keep) = match client.check(url).await {
+                        Ok(response) => judge(response.status()),
+                        Err(e) => judge(&Status::Error(e)),
+                    };
+                    options.progress.inc(1);
+                    (t, ok, why, keep)
+                }
+            })
+            .buffer_unordered(settings.max_concurrency.max(1))
+            .collect()
+            .await
+    });
+    options.progress.finish_and_clear();
+    Ok(fetched)
+}
+
 /// Checks an already built site (any HTML folder) without its sources: every link of
-/// every page except mdBook's `print.html` and `404.html`, reported at the HTML line.
+/// every page except mdBook's `print.html` and `404.html` (and `index.html` when it is
+/// mdBook's copy of the first chapter), reported at the HTML line.
 pub fn check_html(
     site: &Path,
     settings: LinkSettings,
     options: &Options,
 ) -> anyhow::Result<Report> {
-    use lychee_lib::{BaseInfo, Collector, Input, Request, RequestError};
-    let runtime = tokio::runtime::Runtime::new()?;
-    let site = std::path::absolute(site)?;
-    let mut excluded = vec![r"/print\.html$".to_string(), r"/404\.html$".to_string()];
-    if index_is_a_copy(&site) {
-        excluded.push(format!(
-            "^{}$",
-            regex::escape(&site.join("index.html").to_string_lossy())
-        ));
-    }
-    let requests: Vec<Result<Request, RequestError>> = runtime.block_on(async {
-        let collector = Collector::new(Some(site.clone()), BaseInfo::none())?
-            .skip_ignored(false)
-            .excluded_paths(lychee_lib::filter::PathExcludes::new(&excluded)?);
-        let inputs = HashSet::from([Input::from_value(&site.to_string_lossy())?]);
-        anyhow::Ok(
-            collector
-                .collect_links_from_file_types(inputs, lychee_lib::FileType::Html.into())
-                .collect::<Vec<_>>()
-                .await,
-        )
-    })?;
+    let mut site = Site::list(site).with_context(|| format!("listing {}", site.display()))?;
+    let pages: Vec<String> = site
+        .html_pages()
+        .into_iter()
+        .filter(|p| {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            name != "print.html" && name != "404.html"
+        })
+        .collect();
+    site.read(&pages);
+    // mdBook writes `index.html` as a copy of the first chapter; checking both would
+    // report each of that chapter's broken links twice.
+    let main_of = |p: &str| site.page(p).and_then(|page| page.main);
+    let index_main = main_of("index.html");
+    let index_is_a_copy = index_main.is_some()
+        && pages.iter().any(|p| {
+            let special = !p.contains('/') && matches!(p.as_str(), "index.html" | "toc.html");
+            !special && main_of(p) == index_main
+        });
     let mut links = Vec::new();
-    for request in requests.into_iter().flatten() {
-        let file = request.source.to_string();
-        let page = Path::new(&file)
-            .strip_prefix(&site)
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or(file.clone());
-        let line = request.span.map_or(1, |s| s.line.get());
-        let url = request.uri.to_string();
-        links.push((
-            page.clone(),
-            Origin {
-                file: page,
-                line,
-                url,
+    for page in &pages {
+        if index_is_a_copy && page == "index.html" {
+            continue;
+        }
+        let Some(read) = site.page(page) else {
+            continue;
+        };
+        for (url, line) in &read.links {
+            let origin = Origin {
+                file: page.clone(),
+                line: *line,
+                url: url.clone(),
                 definition: None,
-            },
-        ));
+            };
+            links.push((page.clone(), origin));
+        }
     }
-    // URLs from HTML are already absolute. A file outside the site is never looked at:
-    // it leaves the site, as in `--book` mode (remapped when a remap says so).
     let remaps = Remaps::new(&settings.remap)?;
     let by_target = group(
         links,
-        |_, url| {
-            if url.starts_with("http") {
-                return Some(Target::Remote(url.to_string()));
-            }
-            let parsed = url::Url::parse(url).ok().filter(|u| u.scheme() == "file")?;
-            let path = parsed.to_file_path().ok()?;
-            if path.starts_with(&site) {
-                return Some(Target::Local(url.to_string()));
-            }
-            let mut outside = pathdiff(&path, &site);
-            if let Some(f) = parsed.fragment() {
-                outside.push('#');
-                outside.push_str(f);
-            }
-            Some(match remaps.apply(&outside) {
-                Some(url) => Target::Remapped(url),
-                None => Target::Outside(outside),
-            })
-        },
+        |page, url| target(page, url, &remaps, false),
         options,
     );
-    check_links(by_target, settings, options)
-}
-
-/// `path` relative to `base` (both absolute and normalised), climbing with `..`.
-fn pathdiff(path: &Path, base: &Path) -> String {
-    let path: Vec<_> = path.components().collect();
-    let base: Vec<_> = base.components().collect();
-    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
-    let mut out: Vec<String> = vec!["..".to_string(); base.len() - common];
-    out.extend(
-        path[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    out.join("/")
+    check_links(by_target, &mut site, settings, options)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn local(path: &str, fragment: Option<&str>) -> Target {
+        Target::Local {
+            path: path.into(),
+            fragment: fragment.map(str::to_string),
+        }
+    }
+
     #[test]
     fn targets_resolve_like_mdbook() {
-        let site = Path::new("/site");
         let none = Remaps(Vec::new());
+        let md = |page, url, remaps| target(page, url, remaps, true).unwrap();
+        assert_eq!(md("a/b.md", "c.md#x", &none), local("a/c.html", Some("x")));
+        assert_eq!(md("a/b.md", "#top", &none), local("a/b.html", Some("top")));
         assert_eq!(
-            target(site, "a/b.md", "c.md#x", &none).unwrap(),
-            Target::Local("file:///site/a/c.html#x".into())
+            md("a/b.md", "../img/p.png", &none),
+            local("img/p.png", None)
         );
+        assert_eq!(md("a/b.md", "/x.html", &none), local("x.html", None));
+        assert_eq!(md("a/b.md", "./", &none), local("a/", None));
         assert_eq!(
-            target(site, "a/b.md", "#top", &none).unwrap(),
-            Target::Local("file:///site/a/b.html#top".into())
-        );
-        assert_eq!(
-            target(site, "a/b.md", "../img/p.png", &none).unwrap(),
-            Target::Local("file:///site/img/p.png".into())
-        );
-        assert_eq!(
-            target(site, "a/b.md", "/x.html", &none).unwrap(),
-            Target::Local("file:///site/x.html".into())
-        );
-        assert_eq!(
-            target(site, "b.md", "../../etc/passwd", &none).unwrap(),
+            md("b.md", "../../etc/passwd", &none),
             Target::Outside("../../etc/passwd".into())
         );
         assert_eq!(
-            target(site, "b.md", "https://e.org/x", &none).unwrap(),
+            md("b.md", "https://e.org/x", &none),
             Target::Remote("https://e.org/x".into())
         );
-        assert!(target(site, "b.md", "mailto:a@b.c", &none).is_none());
+        assert!(target("b.md", "mailto:a@b.c", &none, true).is_none());
         let std = Remaps::new(&[Remap {
             from: "^\\.\\./std/".into(),
             to: "https://doc.rust-lang.org/std/".into(),
@@ -884,44 +846,32 @@ mod tests {
             ("a/b.md", "../../std/vec/index.html#x"),
         ] {
             assert_eq!(
-                target(site, page, url, &std).unwrap(),
+                md(page, url, &std),
                 Target::Remapped("https://doc.rust-lang.org/std/vec/index.html#x".into())
             );
         }
         assert_eq!(
-            target(site, "b.md", "../reference/types.md", &std).unwrap(),
+            md("b.md", "../reference/types.md", &std),
             Target::Outside("../reference/types.html".into())
         );
+        // Spaces, written as such or percent-encoded, are the same file.
+        assert_eq!(md("a b.md", "c d.md", &none), local("c d.html", None));
+        assert_eq!(md("a b.md", "c%20d.md", &none), local("c d.html", None));
+        // In a built page, a link is to the file as written.
         assert_eq!(
-            target(site, "a b.md", "c d.md", &none).unwrap(),
-            Target::Local("file:///site/c%20d.html".into())
-        );
-    }
-
-    #[test]
-    fn paths_relative_to_the_site() {
-        assert_eq!(
-            pathdiff(Path::new("/a/site/x.html"), Path::new("/a/site")),
-            "x.html"
-        );
-        assert_eq!(
-            pathdiff(Path::new("/a/std/x.html"), Path::new("/a/site")),
-            "../std/x.html"
-        );
-        assert_eq!(
-            pathdiff(Path::new("/etc/passwd"), Path::new("/a/site")),
-            "../../etc/passwd"
+            target("a/b.html", "c.md#x", &none, false).unwrap(),
+            local("a/c.md", Some("x"))
         );
     }
 
     #[test]
     fn raw_html_links_are_found() {
-        let found = html_links(
+        let found = site::tokenize(
             r#"<a href="nope.html">x</a> <img class=x src='img/a.png' alt="y"> <video src=v.mp4 poster="p.png">"#,
         );
-        let urls: Vec<&str> = found.iter().map(|(u, _)| u.as_str()).collect();
-        assert_eq!(urls, ["nope.html", "img/a.png", "v.mp4"]);
-        assert!(html_links("<p data-href=\"x\">no</p>").is_empty());
+        let urls: Vec<&str> = found.links.iter().map(|(u, _)| u.as_str()).collect();
+        assert_eq!(urls, ["nope.html", "img/a.png", "v.mp4", "p.png"]);
+        assert!(site::tokenize("<p data-href=\"x\">no</p>").links.is_empty());
         let text =
             "# T\n\nText <a href=\"a.html#x\">a</a>.\n\n<div>\n<img src=\"b.png\">\n</div>\n";
         assert_eq!(

@@ -1,0 +1,526 @@
+//! The built site as the checker sees it: which files exist, which ids each page defines
+//! and, for a site checked without its book, which links each page holds.
+//!
+//! Local links need no HTTP client: a page or file either is in the site or is not, and a
+//! `#fragment` either is an `id`/`name` of that page or is not. So the site is listed once
+//! and each page is read and tokenized at most once (with html5gum, the tokenizer
+//! lychee-lib uses), pages in parallel. Paths are kept relative to the site and never
+//! climb out of it, so no file outside the site is ever read.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash as _, Hasher as _};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use html5gum::{Emitter, Tokenizer};
+
+/// Why a local link is broken.
+pub(crate) const MISSING_FILE: &str = "missing page or file";
+pub(crate) const MISSING_FRAGMENT: &str = "missing fragment: no such id on the target page";
+pub(crate) const NO_INDEX: &str = "a folder without index.html";
+
+/// What a page holds, read once.
+#[derive(Debug, Default)]
+pub(crate) struct Page {
+    /// Its `id` and `name` attribute values.
+    pub ids: HashSet<String>,
+    /// Its links (`href`, `src`, `srcset`…), each with its 1-based line.
+    pub links: Vec<(String, usize)>,
+    /// A hash of its `<main>` element, to recognise mdBook's copy of the first chapter.
+    pub main: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    File,
+    Folder,
+}
+
+/// The files of a built site, and the pages read so far.
+pub(crate) struct Site {
+    root: PathBuf,
+    /// Every file and folder, relative to the root with `/` separators ("" is the root).
+    entries: HashMap<String, Entry>,
+    pages: HashMap<String, Page>,
+}
+
+impl Site {
+    /// Lists the site's files. Symbolic links are listed as files but never followed.
+    pub(crate) fn list(root: &Path) -> anyhow::Result<Site> {
+        let mut entries = HashMap::new();
+        for entry in walkdir::WalkDir::new(root) {
+            let entry = entry?;
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let kind = if entry.file_type().is_dir() {
+                Entry::Folder
+            } else {
+                Entry::File
+            };
+            entries.insert(rel, kind);
+        }
+        Ok(Site {
+            root: root.to_path_buf(),
+            entries,
+            pages: HashMap::new(),
+        })
+    }
+
+    /// The HTML pages of the site, sorted.
+    pub(crate) fn html_pages(&self) -> Vec<String> {
+        let mut pages: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|(path, kind)| **kind == Entry::File && is_html(path))
+            .map(|(path, _)| path.clone())
+            .collect();
+        pages.sort();
+        pages
+    }
+
+    /// Reads the given pages (those not read yet), in parallel.
+    pub(crate) fn read(&mut self, pages: &[String]) {
+        let todo: Vec<&String> = pages
+            .iter()
+            .filter(|p| !self.pages.contains_key(*p) && self.is_readable(p))
+            .collect();
+        let next = AtomicUsize::new(0);
+        let jobs = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(todo.len());
+        let root = &self.root;
+        let read: Vec<(String, Page)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..jobs)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut out = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(page) = todo.get(i) else { break };
+                            // An unreadable page defines nothing and links nowhere; its
+                            // links then report what is wrong.
+                            let text = std::fs::read(root.join(page))
+                                .map(|b| {
+                                    String::from_utf8(b).unwrap_or_else(|e| {
+                                        String::from_utf8_lossy(e.as_bytes()).into_owned()
+                                    })
+                                })
+                                .unwrap_or_default();
+                            out.push(((*page).clone(), scan(&text)));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("a page scan does not panic"))
+                .collect()
+        });
+        self.pages.extend(read);
+    }
+
+    /// A page read by [`Site::read`].
+    pub(crate) fn page(&self, path: &str) -> Option<&Page> {
+        self.pages.get(path)
+    }
+
+    fn is_readable(&self, path: &str) -> bool {
+        self.entries.get(path) == Some(&Entry::File)
+            && !self.root.join(path).is_symlink()
+            && is_html(path)
+    }
+
+    /// The page a link to `path` lands on (a folder's `index.html`), or why there is none.
+    /// `path` is relative to the site, without `.` or `..` components.
+    pub(crate) fn landing(&self, path: &str) -> Result<String, &'static str> {
+        let path = path.trim_end_matches('/');
+        match self.entries.get(path) {
+            Some(Entry::File) => Ok(path.to_string()),
+            Some(Entry::Folder) => {
+                let index = if path.is_empty() {
+                    "index.html".to_string()
+                } else {
+                    format!("{path}/index.html")
+                };
+                match self.entries.get(&index) {
+                    Some(Entry::File) => Ok(index),
+                    _ => Err(NO_INDEX),
+                }
+            }
+            None => Err(MISSING_FILE),
+        }
+    }
+
+    /// Whether `fragment` names an id of `page` (read beforehand). As in lychee, an empty
+    /// fragment and `top` always exist, the fragment matches as written or
+    /// percent-decoded, a text fragment (`:~:text=…`) is not checked, and only HTML pages
+    /// have ids to check.
+    pub(crate) fn has_fragment(&self, page: &str, fragment: &str) -> bool {
+        let id = fragment.split(":~:").next().unwrap_or_default();
+        if id.is_empty() || id.eq_ignore_ascii_case("top") || !self.is_readable(page) {
+            return true;
+        }
+        let Some(p) = self.pages.get(page) else {
+            return true;
+        };
+        p.ids.contains(id)
+            || percent_encoding::percent_decode_str(id)
+                .decode_utf8()
+                .is_ok_and(|decoded| p.ids.contains(decoded.as_ref()))
+    }
+}
+
+fn is_html(path: &str) -> bool {
+    path.ends_with(".html") || path.ends_with(".htm")
+}
+
+/// Byte offsets of line starts, to turn offsets into 1-based lines.
+pub(crate) struct Lines(Vec<usize>);
+
+impl Lines {
+    pub(crate) fn of(text: &str) -> Lines {
+        let starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
+        Lines(starts)
+    }
+
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset)
+    }
+}
+
+/// A page's ids, links and `<main>` hash.
+pub(crate) fn scan(text: &str) -> Page {
+    let found = tokenize(text);
+    let lines = Lines::of(text);
+    let main = memchr::memmem::find(text.as_bytes(), b"<main>").and_then(|start| {
+        let rest = &text.as_bytes()[start..];
+        memchr::memmem::find(rest, b"</main>").map(|end| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            rest[..end].hash(&mut h);
+            h.finish()
+        })
+    });
+    Page {
+        ids: found.ids.into_iter().collect(),
+        links: found
+            .links
+            .into_iter()
+            .map(|(url, at)| (url, lines.line(at)))
+            .collect(),
+        main,
+    }
+}
+
+/// What the tokenizer found in a piece of HTML, with byte offsets.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    pub links: Vec<(String, usize)>,
+    pub ids: Vec<String>,
+}
+
+/// Links and ids in a piece of HTML (a page, or raw HTML in a chapter).
+///
+/// Links are the attributes lychee-lib's HTML extractor takes (`href`, `src`, `cite`,
+/// `usemap` and `srcset` anywhere, and a few element-specific ones such as `poster` of
+/// `video`), skipping what it skips: elements inside verbatim ones (`pre`, `code`…) and
+/// `rel` = `nofollow`, `preconnect` or `dns-prefetch`. Unlike lychee, URLs in plain text
+/// are not links, and the content of `<script>` and `<style>` is not read as HTML.
+pub(crate) fn tokenize(html: &str) -> Found {
+    let mut found = Found::default();
+    let emitter = Extractor {
+        found: &mut found,
+        position: 0,
+        tag: Tag::default(),
+        is_end_tag: false,
+        self_closing: false,
+        last_start_tag: Vec::new(),
+        attribute: Vec::new(),
+        value: Vec::new(),
+        value_start: 0,
+        verbatim: Vec::new(),
+    };
+    match Tokenizer::new_with_emitter(html, emitter).finish() {
+        Ok(()) => {}
+        Err(never) => match never {},
+    }
+    found
+}
+
+/// An html5gum emitter that keeps only tag names and the attributes that matter here:
+/// no text, comments, doctypes or parse errors are built, which is most of a
+/// tokenizer's work on a page.
+struct Extractor<'f> {
+    found: &'f mut Found,
+    /// Byte offset in the input, kept by the tokenizer through `move_position`.
+    position: usize,
+    tag: Tag,
+    is_end_tag: bool,
+    self_closing: bool,
+    last_start_tag: Vec<u8>,
+    attribute: Vec<u8>,
+    value: Vec<u8>,
+    value_start: usize,
+    /// The verbatim elements (`pre`, `code`…) open around the current position.
+    verbatim: Vec<Vec<u8>>,
+}
+
+impl Extractor<'_> {
+    fn flush_attribute(&mut self) {
+        if self.attribute.is_empty() {
+            return;
+        }
+        // The first of two attributes of the same name wins, as in browsers.
+        if let Ok(name) = std::str::from_utf8(&self.attribute)
+            && self.tag.wants(name)
+            && self.tag.get(name).is_none()
+        {
+            let value = String::from_utf8_lossy(&self.value).into_owned();
+            self.tag
+                .attributes
+                .push((name.to_string(), value, self.value_start));
+        }
+        self.attribute.clear();
+        self.value.clear();
+    }
+}
+
+impl Emitter for Extractor<'_> {
+    type Token = std::convert::Infallible;
+
+    fn move_position(&mut self, offset: isize) {
+        self.position = self.position.saturating_add_signed(offset);
+    }
+
+    fn set_last_start_tag(&mut self, last_start_tag: Option<&[u8]>) {
+        self.last_start_tag.clear();
+        self.last_start_tag
+            .extend_from_slice(last_start_tag.unwrap_or_default());
+    }
+
+    fn should_emit_errors(&mut self) -> bool {
+        false
+    }
+
+    fn emit_eof(&mut self) {}
+    fn emit_error(&mut self, _: html5gum::Error) {}
+    fn pop_token(&mut self) -> Option<Self::Token> {
+        None
+    }
+    fn emit_string(&mut self, _: &[u8]) {}
+
+    fn init_start_tag(&mut self) {
+        self.tag.name.clear();
+        self.tag.attributes.clear();
+        self.is_end_tag = false;
+        self.self_closing = false;
+    }
+
+    fn init_end_tag(&mut self) {
+        self.tag.name.clear();
+        self.is_end_tag = true;
+    }
+
+    fn emit_current_tag(&mut self) -> Option<html5gum::State> {
+        self.flush_attribute();
+        if self.is_end_tag {
+            self.last_start_tag.clear();
+            if self.verbatim.last() == Some(&self.tag.name) {
+                self.verbatim.pop();
+            }
+            return None;
+        }
+        let verbatim = is_verbatim(self.tag.name());
+        if self.verbatim.is_empty() && !verbatim {
+            self.tag.collect(self.found);
+        }
+        if verbatim && !self.self_closing {
+            self.verbatim.push(self.tag.name.clone());
+        }
+        self.last_start_tag.clear();
+        self.last_start_tag.extend_from_slice(&self.tag.name);
+        // Reads `<script>`, `<style>`… as text, as browsers do.
+        html5gum::naive_next_state(&self.last_start_tag)
+    }
+
+    fn set_self_closing(&mut self) {
+        if !self.is_end_tag {
+            self.self_closing = true;
+        }
+    }
+
+    fn push_tag_name(&mut self, s: &[u8]) {
+        self.tag.name.extend_from_slice(s);
+    }
+
+    fn init_attribute(&mut self) {
+        self.flush_attribute();
+    }
+
+    fn push_attribute_name(&mut self, s: &[u8]) {
+        self.attribute.extend_from_slice(s);
+    }
+
+    fn init_attribute_value(&mut self) {
+        self.value_start = self.position;
+    }
+
+    fn push_attribute_value(&mut self, s: &[u8]) {
+        self.value.extend_from_slice(s);
+    }
+
+    fn current_is_appropriate_end_tag_token(&mut self) -> bool {
+        self.is_end_tag && !self.last_start_tag.is_empty() && self.last_start_tag == self.tag.name
+    }
+
+    fn init_comment(&mut self) {}
+    fn emit_current_comment(&mut self) {}
+    fn emit_current_doctype(&mut self) {}
+    fn set_force_quirks(&mut self) {}
+    fn push_comment(&mut self, _: &[u8]) {}
+    fn push_doctype_name(&mut self, _: &[u8]) {}
+    fn init_doctype(&mut self) {}
+    fn set_doctype_public_identifier(&mut self, _: &[u8]) {}
+    fn set_doctype_system_identifier(&mut self, _: &[u8]) {}
+    fn push_doctype_public_identifier(&mut self, _: &[u8]) {}
+    fn push_doctype_system_identifier(&mut self, _: &[u8]) {}
+}
+
+/// The start tag being read.
+#[derive(Default)]
+struct Tag {
+    name: Vec<u8>,
+    /// Name, value and the value's byte offset.
+    attributes: Vec<(String, String, usize)>,
+}
+
+impl Tag {
+    fn name(&self) -> &str {
+        std::str::from_utf8(&self.name).unwrap_or_default()
+    }
+
+    /// Whether an attribute matters here: ids, links, and what decides about links.
+    fn wants(&self, attribute: &str) -> bool {
+        matches!(attribute, "id" | "name" | "rel" | "srcset") || is_link(self.name(), attribute)
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, v, _)| v.as_str())
+    }
+
+    fn collect(&self, found: &mut Found) {
+        for name in ["id", "name"] {
+            if let Some(id) = self.get(name) {
+                found.ids.push(id.to_string());
+            }
+        }
+        let skipped = self.get("rel").is_some_and(|rel| {
+            rel.split([',', ' '])
+                .any(|r| matches!(r.trim(), "nofollow" | "preconnect" | "dns-prefetch"))
+        });
+        if skipped {
+            return;
+        }
+        for (attribute, value, at) in &self.attributes {
+            if attribute == "srcset" {
+                // Candidates are "url [descriptor]" separated by commas.
+                for candidate in value.split(',') {
+                    if let Some(url) = candidate.split_whitespace().next() {
+                        found.links.push((url.to_string(), *at));
+                    }
+                }
+            } else if is_link(self.name(), attribute) {
+                found.links.push((value.trim().to_string(), *at));
+            }
+        }
+    }
+}
+
+/// The element/attribute pairs that hold a URL (lychee-lib's list, after the HTML 4.01
+/// and WHATWG attribute indexes).
+fn is_link(element: &str, attribute: &str) -> bool {
+    matches!(
+        (element, attribute),
+        (_, "href" | "src" | "cite" | "usemap")
+            | ("applet", "codebase")
+            | ("body", "background")
+            | ("button", "formaction")
+            | ("command", "icon")
+            | ("form", "action")
+            | ("frame", "longdesc")
+            | ("head", "profile")
+            | ("html", "manifest")
+            | ("iframe", "longdesc")
+            | ("img", "longdesc")
+            | ("input", "formaction")
+            | ("object", "classid" | "codebase" | "data")
+            | ("video", "poster")
+    )
+}
+
+fn is_verbatim(element: &str) -> bool {
+    matches!(
+        element,
+        "pre" | "code" | "textarea" | "samp" | "kbd" | "var" | "listing" | "plaintext" | "xmp"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_and_ids_of_a_page() {
+        let html = "<p id=a>x</p>\n<a name=\"b\" href=\"x.html#a&amp;b\">x</a>\n\
+                    <img srcset=\"s.png 1x, t.png 2x\" src=\"u.png\">\n\
+                    <pre><a href=\"verbatim.html\">v</a></pre>\n\
+                    <script>var s = '<a href=\"script.html\">';</script>\n\
+                    <link rel=\"preconnect\" href=\"https://fonts.example\">\n\
+                    <video src=v.mp4 poster=p.png></video>";
+        let page = scan(html);
+        let links: Vec<(&str, usize)> = page.links.iter().map(|(u, l)| (u.as_str(), *l)).collect();
+        assert_eq!(
+            links,
+            [
+                ("x.html#a&b", 2),
+                ("s.png", 3),
+                ("t.png", 3),
+                ("u.png", 3),
+                ("v.mp4", 7),
+                ("p.png", 7)
+            ]
+        );
+        let mut ids: Vec<&str> = page.ids.iter().map(String::as_str).collect();
+        ids.sort();
+        assert_eq!(ids, ["a", "b"]);
+        assert!(page.main.is_none());
+    }
+
+    #[test]
+    fn landing_pages_and_fragments() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/empty")).unwrap();
+        std::fs::write(
+            dir.path().join("a/index.html"),
+            "<h1 id=\"caf%C3%A9\">x</h1>",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("a/p.html"), "<h2 id=\"café\">x</h2>").unwrap();
+        let mut site = Site::list(dir.path()).unwrap();
+        assert_eq!(site.landing("a/"), Ok("a/index.html".to_string()));
+        assert_eq!(site.landing("a/empty"), Err(NO_INDEX));
+        assert_eq!(site.landing("a/q.html"), Err(MISSING_FILE));
+        site.read(&site.html_pages());
+        assert!(site.has_fragment("a/p.html", "caf%C3%A9"));
+        assert!(site.has_fragment("a/p.html", "café"));
+        assert!(site.has_fragment("a/p.html", "TOP"));
+        assert!(site.has_fragment("a/p.html", ":~:text=anything"));
+        assert!(!site.has_fragment("a/p.html", "tea"));
+        assert!(site.has_fragment("a/index.html", "caf%C3%A9"));
+    }
+}
