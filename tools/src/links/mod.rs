@@ -12,7 +12,7 @@
 //! Remote links (`--remote`) are checked by lychee-lib, with bounded concurrency, timeouts, retries with
 //! backoff and per-host limits, and their results are cached on disk for a maximum age.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -29,7 +29,7 @@ use crate::project::Project;
 use crate::xref::Knowledge;
 
 mod site;
-use site::Site;
+use site::{FastMap, Site};
 
 /// A broken link.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -250,9 +250,9 @@ pub fn check_site(project: &Project, site: &Path, options: &Options) -> anyhow::
         .map(|s| s.links.clone())
         .unwrap_or_default();
     let remaps = Remaps::new(&settings.remap)?;
-    let by_target = group(links, |page, url| target(page, url, &remaps, true), options);
+    let grouped = group(links, |page, url| target(page, url, &remaps, true), options);
     let mut site = Site::list(site).context("listing the built book")?;
-    check_links(by_target, &mut site, settings, options)
+    check_links(grouped, &mut site, settings, options)
 }
 
 /// Every link of every chapter, with where it is written and the page it is on.
@@ -338,7 +338,7 @@ fn content_links(root: &Path, k: &Knowledge) -> BTreeMap<String, Vec<(String, us
 /// Links and images in markdown: the URL, its 1-based line, and for a reference-style
 /// link the line of its definition.
 fn markdown_links(text: &str) -> Vec<(String, usize, Option<usize>)> {
-    let lines = site::Lines::of(text);
+    let lines = site::Lines::of(text.as_bytes());
     let line_of = |offset: usize| lines.line(offset);
     let mut out = Vec::new();
     let mut events = crate::shared::markdown(text).into_offset_iter();
@@ -378,7 +378,7 @@ fn markdown_links(text: &str) -> Vec<(String, usize, Option<usize>)> {
             }
             // Raw HTML in a chapter links too: `<a href>`, `<img src>`…
             Event::Html(html) | Event::InlineHtml(html) => {
-                for (url, offset) in site::tokenize(&html).links {
+                for (url, offset) in site::tokenize(html.as_bytes()).links {
                     out.push((url, line_of(range.start + offset), None));
                 }
             }
@@ -553,28 +553,55 @@ fn cacheable(status: &Status) -> bool {
     }
 }
 
-/// Groups links by what they point at (each target is checked once), dropping remote
-/// ones unless asked for.
-fn group(
-    links: Vec<(String, Origin)>,
+/// Links grouped by what they point at: each target is checked once.
+type Grouped = Vec<(Target, Vec<Origin>)>;
+
+/// Groups links by what they point at, dropping remote ones unless asked for.
+fn group<P: AsRef<str>>(
+    links: impl IntoIterator<Item = (P, Origin)>,
     resolve: impl Fn(&str, &str) -> Option<Target>,
     options: &Options,
-) -> HashMap<Target, Vec<Origin>> {
-    let mut by_target: HashMap<Target, Vec<Origin>> = HashMap::new();
+) -> Grouped {
+    // Pages of one folder share most of their links (navigation, styles, sibling pages):
+    // each is resolved once per folder, or per page when it is only a `#fragment`.
+    let mut resolved: FastMap<String, FastMap<String, Option<usize>>> = FastMap::default();
+    let mut slots: FastMap<Target, usize> = FastMap::default();
+    let mut grouped: Grouped = Vec::new();
     for (page, origin) in links {
-        let Some(t) = resolve(&page, &origin.url) else {
-            continue;
+        let page = page.as_ref();
+        let url = origin.url.as_str();
+        let base = match url.is_empty() || url.starts_with(['#', '?']) {
+            true => page,
+            false => page.rsplit_once('/').map_or("", |(folder, _)| folder),
         };
-        if t.remote_url().is_some() && !options.remote {
-            continue;
+        let known = resolved.get(base).and_then(|urls| urls.get(url));
+        let slot = match known {
+            Some(slot) => *slot,
+            None => {
+                let slot = resolve(page, url)
+                    .filter(|t| options.remote || t.remote_url().is_none())
+                    .map(|t| {
+                        *slots.entry(t.clone()).or_insert_with(|| {
+                            grouped.push((t, Vec::new()));
+                            grouped.len() - 1
+                        })
+                    });
+                resolved
+                    .entry(base.to_string())
+                    .or_default()
+                    .insert(url.to_string(), slot);
+                slot
+            }
+        };
+        if let Some(slot) = slot {
+            grouped[slot].1.push(origin);
         }
-        by_target.entry(t).or_default().push(origin);
     }
-    by_target
+    grouped
 }
 
 fn check_links(
-    by_target: HashMap<Target, Vec<Origin>>,
+    grouped: Grouped,
     site: &mut Site,
     settings: LinkSettings,
     options: &Options,
@@ -585,8 +612,8 @@ fn check_links(
     let excludes = regex::RegexSet::new(&settings.exclude)
         .context("`exclude` in [preprocessor.handbook.links]")?;
 
-    // A target maps to `None` when it is fine, else to how bad it is and why.
-    let mut results: HashMap<&Target, Option<(Severity, String)>> = HashMap::new();
+    // Per target: `None` when it is fine, else how bad it is and why.
+    let mut results: Vec<Option<(Severity, String)>> = vec![None; grouped.len()];
     let mut cached = 0;
     let mut to_fetch = Vec::new();
     // Local targets that exist, with the page they land on, for a fragment check.
@@ -595,54 +622,44 @@ fn check_links(
         OutsidePolicy::Error => Severity::Error,
         OutsidePolicy::Warn => Severity::Warning,
     };
-    for t in by_target.keys() {
+    for (i, (t, _)) in grouped.iter().enumerate() {
         match t {
             Target::Outside(path) => {
                 let why = format!("leads outside the book ({path})");
-                results.insert(t, Some((outside_severity, why)));
+                results[i] = Some((outside_severity, why));
             }
             Target::Local { path, fragment } => match site.landing(path) {
-                Ok(page) if fragment.is_some() => landed.push((t, page)),
-                Ok(_) => {
-                    results.insert(t, None);
+                Ok(page) => {
+                    if let Some(fragment) = fragment {
+                        landed.push((i, page, fragment));
+                    }
                 }
-                Err(why) => {
-                    results.insert(t, Some((Severity::Error, why.to_string())));
-                }
+                Err(why) => results[i] = Some((Severity::Error, why.to_string())),
             },
-            Target::Remote(url) | Target::Remapped(url) if excludes.is_match(url) => {
-                results.insert(t, None);
-            }
+            Target::Remote(url) | Target::Remapped(url) if excludes.is_match(url) => {}
             Target::Remote(url) | Target::Remapped(url) => match cache
                 .get(url)
                 .filter(|c| now().saturating_sub(c.checked) < max_age)
             {
                 Some(hit) => {
                     cached += 1;
-                    let verdict = (!hit.ok).then(|| (Severity::Error, hit.reason.clone()));
-                    results.insert(t, verdict);
+                    results[i] = (!hit.ok).then(|| (Severity::Error, hit.reason.clone()));
                 }
-                None => to_fetch.push(t),
+                None => to_fetch.push((i, url.as_str())),
             },
         }
     }
 
-    let pages: Vec<String> = landed.iter().map(|(_, page)| page.clone()).collect();
+    let pages: Vec<String> = landed.iter().map(|(_, page, _)| page.clone()).collect();
     site.read(&pages);
-    for (t, page) in landed {
-        let Target::Local {
-            fragment: Some(fragment),
-            ..
-        } = t
-        else {
-            continue;
-        };
-        let verdict = (!site.has_fragment(&page, fragment))
-            .then(|| (Severity::Error, site::MISSING_FRAGMENT.to_string()));
-        results.insert(t, verdict);
+    for (i, page, fragment) in landed {
+        if !site.has_fragment(&page, fragment) {
+            results[i] = Some((Severity::Error, site::MISSING_FRAGMENT.to_string()));
+        }
     }
 
-    for (t, ok, why, keep) in fetch(to_fetch, &settings, options)? {
+    for (i, ok, why, keep) in fetch(to_fetch, &settings, options)? {
+        let t = &grouped[i].0;
         if let (Some(url), true) = (t.remote_url(), keep) {
             cache.insert(
                 url.to_string(),
@@ -657,15 +674,15 @@ fn check_links(
             Target::Remapped(url) => format!("{why} (remapped to {url})"),
             _ => why,
         };
-        results.insert(t, (!ok).then_some((Severity::Error, why)));
+        results[i] = (!ok).then_some((Severity::Error, why));
     }
     if options.remote {
         crate::shared::write_cache(&cache_file, &cache);
     }
 
     let mut broken: BTreeSet<Broken> = BTreeSet::new();
-    for (t, origins) in &by_target {
-        let Some(Some((severity, why))) = results.get(t) else {
+    for ((_, origins), result) in grouped.iter().zip(&results) {
+        let Some((severity, why)) = result else {
             continue;
         };
         for o in origins {
@@ -681,18 +698,18 @@ fn check_links(
     }
     Ok(Report {
         broken: broken.into_iter().collect(),
-        checked: by_target.len(),
+        checked: grouped.len(),
         cached,
     })
 }
 
-/// Fetches remote targets with lychee-lib: whether each is fine, why not, and whether
-/// the result may be cached.
-fn fetch<'t>(
-    targets: Vec<&'t Target>,
+/// Fetches remote targets (slot, URL) with lychee-lib: for each slot, whether it is
+/// fine, why not, and whether the result may be cached.
+fn fetch(
+    targets: Vec<(usize, &str)>,
     settings: &LinkSettings,
     options: &Options,
-) -> anyhow::Result<Vec<(&'t Target, bool, String, bool)>> {
+) -> anyhow::Result<Vec<(usize, bool, String, bool)>> {
     if targets.is_empty() {
         return Ok(Vec::new());
     }
@@ -721,8 +738,7 @@ fn fetch<'t>(
     options.progress.set_length(targets.len() as u64);
     let fetched = runtime.block_on(async {
         futures::stream::iter(targets)
-            .filter_map(|t| async move { t.remote_url().map(|url| (t, url)) })
-            .map(|(t, url)| {
+            .map(|(slot, url)| {
                 let client = &client;
                 async move {
                     let judge = |status: &Status| {
@@ -738,7 +754,7 @@ fn fetch<'t>(
                         Err(e) => judge(&Status::Error(e)),
                     };
                     options.progress.inc(1);
-                    (t, ok, why, keep)
+                    (slot, ok, why, keep)
                 }
             })
             .buffer_unordered(settings.max_concurrency.max(1))
@@ -776,31 +792,28 @@ pub fn check_html(
             let special = !p.contains('/') && matches!(p.as_str(), "index.html" | "toc.html");
             !special && main_of(p) == index_main
         });
-    let mut links = Vec::new();
-    for page in &pages {
-        if index_is_a_copy && page == "index.html" {
-            continue;
-        }
-        let Some(read) = site.page(page) else {
-            continue;
-        };
-        for (url, line) in &read.links {
-            let origin = Origin {
-                file: page.clone(),
-                line: *line,
-                url: url.clone(),
-                definition: None,
-            };
-            links.push((page.clone(), origin));
-        }
-    }
+    let links = pages
+        .iter()
+        .filter(|page| !(index_is_a_copy && *page == "index.html"))
+        .filter_map(|page| Some((page.as_str(), site.page(page)?)))
+        .flat_map(|(page, read)| {
+            read.links.iter().map(move |(url, line)| {
+                let origin = Origin {
+                    file: page.to_string(),
+                    line: *line,
+                    url: url.clone(),
+                    definition: None,
+                };
+                (page, origin)
+            })
+        });
     let remaps = Remaps::new(&settings.remap)?;
-    let by_target = group(
+    let grouped = group(
         links,
         |page, url| target(page, url, &remaps, false),
         options,
     );
-    check_links(by_target, &mut site, settings, options)
+    check_links(grouped, &mut site, settings, options)
 }
 
 #[cfg(test)]
@@ -867,11 +880,15 @@ mod tests {
     #[test]
     fn raw_html_links_are_found() {
         let found = site::tokenize(
-            r#"<a href="nope.html">x</a> <img class=x src='img/a.png' alt="y"> <video src=v.mp4 poster="p.png">"#,
+            br#"<a href="nope.html">x</a> <img class=x src='img/a.png' alt="y"> <video src=v.mp4 poster="p.png">"#,
         );
         let urls: Vec<&str> = found.links.iter().map(|(u, _)| u.as_str()).collect();
         assert_eq!(urls, ["nope.html", "img/a.png", "v.mp4", "p.png"]);
-        assert!(site::tokenize("<p data-href=\"x\">no</p>").links.is_empty());
+        assert!(
+            site::tokenize(b"<p data-href=\"x\">no</p>")
+                .links
+                .is_empty()
+        );
         let text =
             "# T\n\nText <a href=\"a.html#x\">a</a>.\n\n<div>\n<img src=\"b.png\">\n</div>\n";
         assert_eq!(

@@ -8,11 +8,16 @@
 //! climb out of it, so no file outside the site is ever read.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash as _, Hasher as _};
+use std::hash::BuildHasher as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use html5gum::{Emitter, Tokenizer};
+
+/// Hash maps and sets for the checker's many short keys, with a fixed seed (no order
+/// depends on it: findings are sorted).
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+pub(crate) type FastSet<K> = HashSet<K, foldhash::fast::FixedState>;
 
 /// Why a local link is broken.
 pub(crate) const MISSING_FILE: &str = "missing page or file";
@@ -23,7 +28,7 @@ pub(crate) const NO_INDEX: &str = "a folder without index.html";
 #[derive(Debug, Default)]
 pub(crate) struct Page {
     /// Its `id` and `name` attribute values.
-    pub ids: HashSet<String>,
+    pub ids: FastSet<String>,
     /// Its links (`href`, `src`, `srcset`…), each with its 1-based line.
     pub links: Vec<(String, usize)>,
     /// A hash of its `<main>` element, to recognise mdBook's copy of the first chapter.
@@ -32,37 +37,42 @@ pub(crate) struct Page {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Entry {
-    File,
+    /// A file, with its size in bytes.
+    File(u64),
     Folder,
+    /// A symbolic link: it exists, but is never followed.
+    Link,
 }
 
 /// The files of a built site, and the pages read so far.
 pub(crate) struct Site {
     root: PathBuf,
     /// Every file and folder, relative to the root with `/` separators ("" is the root).
-    entries: HashMap<String, Entry>,
-    pages: HashMap<String, Page>,
+    entries: FastMap<String, Entry>,
+    pages: FastMap<String, Page>,
 }
 
 impl Site {
     /// Lists the site's files. Symbolic links are listed as files but never followed.
     pub(crate) fn list(root: &Path) -> anyhow::Result<Site> {
-        let mut entries = HashMap::new();
+        let mut entries = FastMap::default();
         for entry in walkdir::WalkDir::new(root) {
             let entry = entry?;
             let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
             let rel = rel.to_string_lossy().replace('\\', "/");
             let kind = if entry.file_type().is_dir() {
                 Entry::Folder
+            } else if entry.file_type().is_symlink() {
+                Entry::Link
             } else {
-                Entry::File
+                Entry::File(entry.metadata().map_or(0, |m| m.len()))
             };
             entries.insert(rel, kind);
         }
         Ok(Site {
             root: root.to_path_buf(),
             entries,
-            pages: HashMap::new(),
+            pages: FastMap::default(),
         })
     }
 
@@ -71,7 +81,7 @@ impl Site {
         let mut pages: Vec<String> = self
             .entries
             .iter()
-            .filter(|(path, kind)| **kind == Entry::File && is_html(path))
+            .filter(|(path, kind)| matches!(kind, Entry::File(_)) && is_html(path))
             .map(|(path, _)| path.clone())
             .collect();
         pages.sort();
@@ -80,10 +90,16 @@ impl Site {
 
     /// Reads the given pages (those not read yet), in parallel.
     pub(crate) fn read(&mut self, pages: &[String]) {
-        let todo: Vec<&String> = pages
+        let mut todo: Vec<(&String, u64)> = pages
             .iter()
-            .filter(|p| !self.pages.contains_key(*p) && self.is_readable(p))
+            .filter(|p| !self.pages.contains_key(*p))
+            .filter_map(|p| match self.entries.get(p) {
+                Some(Entry::File(size)) if is_html(p) => Some((p, *size)),
+                _ => None,
+            })
             .collect();
+        // The largest first, so that no worker is left with a large page at the end.
+        todo.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         let next = AtomicUsize::new(0);
         let jobs = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
@@ -96,16 +112,10 @@ impl Site {
                         let mut out = Vec::new();
                         loop {
                             let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(page) = todo.get(i) else { break };
+                            let Some((page, _)) = todo.get(i) else { break };
                             // An unreadable page defines nothing and links nowhere; its
                             // links then report what is wrong.
-                            let text = std::fs::read(root.join(page))
-                                .map(|b| {
-                                    String::from_utf8(b).unwrap_or_else(|e| {
-                                        String::from_utf8_lossy(e.as_bytes()).into_owned()
-                                    })
-                                })
-                                .unwrap_or_default();
+                            let text = std::fs::read(root.join(page)).unwrap_or_default();
                             out.push(((*page).clone(), scan(&text)));
                         }
                         out
@@ -126,9 +136,7 @@ impl Site {
     }
 
     fn is_readable(&self, path: &str) -> bool {
-        self.entries.get(path) == Some(&Entry::File)
-            && !self.root.join(path).is_symlink()
-            && is_html(path)
+        matches!(self.entries.get(path), Some(Entry::File(_))) && is_html(path)
     }
 
     /// The page a link to `path` lands on (a folder's `index.html`), or why there is none.
@@ -136,7 +144,7 @@ impl Site {
     pub(crate) fn landing(&self, path: &str) -> Result<String, &'static str> {
         let path = path.trim_end_matches('/');
         match self.entries.get(path) {
-            Some(Entry::File) => Ok(path.to_string()),
+            Some(Entry::File(_) | Entry::Link) => Ok(path.to_string()),
             Some(Entry::Folder) => {
                 let index = if path.is_empty() {
                     "index.html".to_string()
@@ -144,7 +152,7 @@ impl Site {
                     format!("{path}/index.html")
                 };
                 match self.entries.get(&index) {
-                    Some(Entry::File) => Ok(index),
+                    Some(Entry::File(_) | Entry::Link) => Ok(index),
                     _ => Err(NO_INDEX),
                 }
             }
@@ -179,9 +187,9 @@ fn is_html(path: &str) -> bool {
 pub(crate) struct Lines(Vec<usize>);
 
 impl Lines {
-    pub(crate) fn of(text: &str) -> Lines {
+    pub(crate) fn of(text: &[u8]) -> Lines {
         let starts = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1))
             .collect();
         Lines(starts)
     }
@@ -192,16 +200,13 @@ impl Lines {
 }
 
 /// A page's ids, links and `<main>` hash.
-pub(crate) fn scan(text: &str) -> Page {
+pub(crate) fn scan(text: &[u8]) -> Page {
     let found = tokenize(text);
     let lines = Lines::of(text);
-    let main = memchr::memmem::find(text.as_bytes(), b"<main>").and_then(|start| {
-        let rest = &text.as_bytes()[start..];
-        memchr::memmem::find(rest, b"</main>").map(|end| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            rest[..end].hash(&mut h);
-            h.finish()
-        })
+    let main = memchr::memmem::find(text, b"<main>").and_then(|start| {
+        let rest = &text[start..];
+        memchr::memmem::find(rest, b"</main>")
+            .map(|end| foldhash::quality::FixedState::default().hash_one(&rest[..end]))
     });
     Page {
         ids: found.ids.into_iter().collect(),
@@ -228,7 +233,7 @@ pub(crate) struct Found {
 /// `video`), skipping what it skips: elements inside verbatim ones (`pre`, `code`…) and
 /// `rel` = `nofollow`, `preconnect` or `dns-prefetch`. Unlike lychee, URLs in plain text
 /// are not links, and the content of `<script>` and `<style>` is not read as HTML.
-pub(crate) fn tokenize(html: &str) -> Found {
+pub(crate) fn tokenize(html: &[u8]) -> Found {
     let mut found = Found::default();
     let emitter = Extractor {
         found: &mut found,
@@ -238,7 +243,6 @@ pub(crate) fn tokenize(html: &str) -> Found {
         self_closing: false,
         last_start_tag: Vec::new(),
         attribute: Vec::new(),
-        value: Vec::new(),
         value_start: 0,
         verbatim: Vec::new(),
     };
@@ -260,30 +264,28 @@ struct Extractor<'f> {
     is_end_tag: bool,
     self_closing: bool,
     last_start_tag: Vec<u8>,
+    /// The attribute being read, and where its value starts in the input.
     attribute: Vec<u8>,
-    value: Vec<u8>,
     value_start: usize,
     /// The verbatim elements (`pre`, `code`…) open around the current position.
     verbatim: Vec<Vec<u8>>,
 }
 
 impl Extractor<'_> {
+    /// Ends the attribute being read: kept when it matters, and the first of its name
+    /// (as in browsers).
     fn flush_attribute(&mut self) {
-        if self.attribute.is_empty() {
-            return;
+        let tag = &mut self.tag;
+        let start = tag.values.len() - tag.reading;
+        match wanted(&tag.name, &self.attribute) {
+            Some(name) if tag.get(name).is_none() => {
+                tag.attributes
+                    .push((name, start..tag.values.len(), self.value_start));
+            }
+            _ => tag.values.truncate(start),
         }
-        // The first of two attributes of the same name wins, as in browsers.
-        if let Ok(name) = std::str::from_utf8(&self.attribute)
-            && self.tag.wants(name)
-            && self.tag.get(name).is_none()
-        {
-            let value = String::from_utf8_lossy(&self.value).into_owned();
-            self.tag
-                .attributes
-                .push((name.to_string(), value, self.value_start));
-        }
+        tag.reading = 0;
         self.attribute.clear();
-        self.value.clear();
     }
 }
 
@@ -312,14 +314,13 @@ impl Emitter for Extractor<'_> {
     fn emit_string(&mut self, _: &[u8]) {}
 
     fn init_start_tag(&mut self) {
-        self.tag.name.clear();
-        self.tag.attributes.clear();
+        self.tag.clear();
         self.is_end_tag = false;
         self.self_closing = false;
     }
 
     fn init_end_tag(&mut self) {
-        self.tag.name.clear();
+        self.tag.clear();
         self.is_end_tag = true;
     }
 
@@ -332,7 +333,7 @@ impl Emitter for Extractor<'_> {
             }
             return None;
         }
-        let verbatim = is_verbatim(self.tag.name());
+        let verbatim = is_verbatim(&self.tag.name);
         if self.verbatim.is_empty() && !verbatim {
             self.tag.collect(self.found);
         }
@@ -368,7 +369,8 @@ impl Emitter for Extractor<'_> {
     }
 
     fn push_attribute_value(&mut self, s: &[u8]) {
-        self.value.extend_from_slice(s);
+        self.tag.values.extend_from_slice(s);
+        self.tag.reading += s.len();
     }
 
     fn current_is_appropriate_end_tag_token(&mut self) -> bool {
@@ -392,81 +394,111 @@ impl Emitter for Extractor<'_> {
 #[derive(Default)]
 struct Tag {
     name: Vec<u8>,
-    /// Name, value and the value's byte offset.
-    attributes: Vec<(String, String, usize)>,
+    /// The values of the attributes kept, one after the other.
+    values: Vec<u8>,
+    /// Bytes of the value being read, at the end of `values`.
+    reading: usize,
+    /// Name, value (in `values`) and the value's byte offset in the input.
+    attributes: Vec<(&'static str, std::ops::Range<usize>, usize)>,
 }
 
 impl Tag {
-    fn name(&self) -> &str {
-        std::str::from_utf8(&self.name).unwrap_or_default()
+    fn clear(&mut self) {
+        self.name.clear();
+        self.values.clear();
+        self.reading = 0;
+        self.attributes.clear();
     }
 
-    /// Whether an attribute matters here: ids, links, and what decides about links.
-    fn wants(&self, attribute: &str) -> bool {
-        matches!(attribute, "id" | "name" | "rel" | "srcset") || is_link(self.name(), attribute)
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
+    fn get(&self, name: &str) -> Option<&[u8]> {
         self.attributes
             .iter()
-            .find(|(n, _, _)| n == name)
-            .map(|(_, v, _)| v.as_str())
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, range, _)| &self.values[range.clone()])
     }
 
     fn collect(&self, found: &mut Found) {
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
         for name in ["id", "name"] {
             if let Some(id) = self.get(name) {
-                found.ids.push(id.to_string());
+                found.ids.push(text(id));
             }
         }
         let skipped = self.get("rel").is_some_and(|rel| {
-            rel.split([',', ' '])
-                .any(|r| matches!(r.trim(), "nofollow" | "preconnect" | "dns-prefetch"))
+            rel.split(|b| *b == b',' || b.is_ascii_whitespace())
+                .any(|r| matches!(r, b"nofollow" | b"preconnect" | b"dns-prefetch"))
         });
         if skipped {
             return;
         }
-        for (attribute, value, at) in &self.attributes {
-            if attribute == "srcset" {
+        for (name, range, at) in &self.attributes {
+            let value = &self.values[range.clone()];
+            match *name {
+                "id" | "name" | "rel" => {}
                 // Candidates are "url [descriptor]" separated by commas.
-                for candidate in value.split(',') {
-                    if let Some(url) = candidate.split_whitespace().next() {
-                        found.links.push((url.to_string(), *at));
+                "srcset" => {
+                    for candidate in value.split(|b| *b == b',') {
+                        let mut words = candidate
+                            .split(u8::is_ascii_whitespace)
+                            .filter(|w| !w.is_empty());
+                        if let Some(url) = words.next() {
+                            found.links.push((text(url), *at));
+                        }
                     }
                 }
-            } else if is_link(self.name(), attribute) {
-                found.links.push((value.trim().to_string(), *at));
+                _ => found.links.push((text(value.trim_ascii()), *at)),
             }
         }
     }
 }
 
-/// The element/attribute pairs that hold a URL (lychee-lib's list, after the HTML 4.01
-/// and WHATWG attribute indexes).
-fn is_link(element: &str, attribute: &str) -> bool {
-    matches!(
-        (element, attribute),
-        (_, "href" | "src" | "cite" | "usemap")
-            | ("applet", "codebase")
-            | ("body", "background")
-            | ("button", "formaction")
-            | ("command", "icon")
-            | ("form", "action")
-            | ("frame", "longdesc")
-            | ("head", "profile")
-            | ("html", "manifest")
-            | ("iframe", "longdesc")
-            | ("img", "longdesc")
-            | ("input", "formaction")
-            | ("object", "classid" | "codebase" | "data")
-            | ("video", "poster")
-    )
+/// The attributes kept, by the name they are kept under: ids, what decides about links,
+/// and links.
+fn wanted(element: &[u8], attribute: &[u8]) -> Option<&'static str> {
+    Some(match attribute {
+        b"id" => "id",
+        b"name" => "name",
+        b"rel" => "rel",
+        b"srcset" => "srcset",
+        b"href" => "href",
+        b"src" => "src",
+        b"cite" => "cite",
+        b"usemap" => "usemap",
+        _ => return is_link(element, attribute),
+    })
 }
 
-fn is_verbatim(element: &str) -> bool {
+/// The element-specific attributes that hold a URL (lychee-lib's list, after the HTML
+/// 4.01 and WHATWG attribute indexes), under their name.
+fn is_link(element: &[u8], attribute: &[u8]) -> Option<&'static str> {
+    Some(match (element, attribute) {
+        (b"applet" | b"object", b"codebase") => "codebase",
+        (b"body", b"background") => "background",
+        (b"button" | b"input", b"formaction") => "formaction",
+        (b"command", b"icon") => "icon",
+        (b"form", b"action") => "action",
+        (b"frame" | b"iframe" | b"img", b"longdesc") => "longdesc",
+        (b"head", b"profile") => "profile",
+        (b"html", b"manifest") => "manifest",
+        (b"object", b"classid") => "classid",
+        (b"object", b"data") => "data",
+        (b"video", b"poster") => "poster",
+        _ => return None,
+    })
+}
+
+fn is_verbatim(element: &[u8]) -> bool {
     matches!(
         element,
-        "pre" | "code" | "textarea" | "samp" | "kbd" | "var" | "listing" | "plaintext" | "xmp"
+        b"pre"
+            | b"code"
+            | b"textarea"
+            | b"samp"
+            | b"kbd"
+            | b"var"
+            | b"listing"
+            | b"plaintext"
+            | b"xmp"
     )
 }
 
@@ -482,7 +514,7 @@ mod tests {
                     <script>var s = '<a href=\"script.html\">';</script>\n\
                     <link rel=\"preconnect\" href=\"https://fonts.example\">\n\
                     <video src=v.mp4 poster=p.png></video>";
-        let page = scan(html);
+        let page = scan(html.as_bytes());
         let links: Vec<(&str, usize)> = page.links.iter().map(|(u, l)| (u.as_str(), *l)).collect();
         assert_eq!(
             links,
@@ -522,5 +554,20 @@ mod tests {
         assert!(site.has_fragment("a/p.html", ":~:text=anything"));
         assert!(!site.has_fragment("a/p.html", "tea"));
         assert!(site.has_fragment("a/index.html", "caf%C3%A9"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_exists_but_is_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside.html");
+        std::fs::write(&outside, "<p id=\"secret\">x</p>").unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir(&root).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("link.html")).unwrap();
+        let mut site = Site::list(&root).unwrap();
+        assert_eq!(site.landing("link.html"), Ok("link.html".to_string()));
+        site.read(&["link.html".to_string()]);
+        assert!(site.page("link.html").is_none(), "the link was followed");
     }
 }
