@@ -49,6 +49,10 @@ pub struct Broken {
     /// the fix goes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub definition_line: Option<usize>,
+    /// Column and width of the link as written, where its URL is not on its line (a
+    /// reference-style link).
+    #[serde(skip)]
+    pub span: Option<(usize, usize)>,
 }
 
 /// What a check found.
@@ -66,19 +70,19 @@ impl Report {
     /// Broken links as diagnostics at the place each is written; `root` is the folder
     /// the files are relative to.
     pub fn diagnostics(&self, root: &Path) -> Vec<Diagnostic> {
-        let mut texts: BTreeMap<&str, (PathBuf, String)> = BTreeMap::new();
+        // Each file is read and split into lines once, however many findings it has.
+        let mut sources: BTreeMap<&str, (PathBuf, Vec<String>)> = BTreeMap::new();
         self.broken
             .iter()
             .map(|b| {
-                let (path, text) = texts.entry(&b.file).or_insert_with(|| {
+                let (path, lines) = sources.entry(&b.file).or_insert_with(|| {
                     let path = crate::diagnostics::normalize(&root.join(&b.file));
                     let text = std::fs::read_to_string(&path).unwrap_or_default();
-                    (path, text)
+                    let lines = text.lines().map(|l| l.trim_end_matches('\r').to_string());
+                    (path, lines.collect())
                 });
-                let column = text
-                    .lines()
-                    .nth(b.line.saturating_sub(1))
-                    .and_then(|l| l.find(&b.url).map(|c| l[..c].chars().count() + 1));
+                let line_text = |n: usize| lines.get(n.wrapping_sub(1)).map_or("", String::as_str);
+                let text = line_text(b.line);
                 let d = match b.severity {
                     Severity::Error => {
                         Diagnostic::error(format!("broken link `{}`: {}", b.url, b.reason))
@@ -87,22 +91,25 @@ impl Report {
                         Diagnostic::warning(format!("link `{}` {}", b.url, b.reason))
                     }
                 };
-                // A reference-style link's URL is on its definition's line.
-                let at = match column {
-                    Some(column) => {
-                        Location::in_text(path, text, b.line, column, b.url.chars().count())
-                    }
-                    None => Location::line(
+                // The URL as written, else (a reference-style link, whose URL is on its
+                // definition's line) the link's text as written, else the whole line.
+                let at = match (text.find(&b.url), b.span) {
+                    (Some(c), _) => Location::new(
                         path,
                         b.line,
-                        text.lines().nth(b.line.saturating_sub(1)).unwrap_or(""),
+                        text[..c].chars().count() + 1,
+                        b.url.chars().count(),
+                        text,
                     ),
+                    (None, Some((column, width))) => {
+                        Location::new(path, b.line, column, width, text)
+                    }
+                    (None, None) => Location::line(path, b.line, text),
                 };
                 let mut d = d.at(at);
                 if let Some(def) = b.definition_line {
-                    let line = text.lines().nth(def.saturating_sub(1)).unwrap_or("");
                     d = d.related(
-                        Location::line(path, def, line),
+                        Location::line(path, def, line_text(def)),
                         "the link's target is defined here",
                     );
                 }
@@ -220,6 +227,8 @@ struct Origin {
     url: String,
     /// The line of a reference-style link's definition (`[name]: url`), in `file`.
     definition: Option<usize>,
+    /// Column and width of a reference-style link's text on `line`.
+    span: Option<(usize, usize)>,
 }
 
 /// Checks a loaded book: builds it into a temporary folder, then checks every link.
@@ -271,7 +280,13 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
         };
         let Some(path) = &chapter.path else { continue };
         let page = path.to_string_lossy().replace('\\', "/");
-        for (url, line, definition) in markdown_links(&chapter.content) {
+        for MarkdownLink {
+            url,
+            line,
+            definition,
+            span,
+        } in markdown_links(&chapter.content)
+        {
             let origin = match &chapter.source_path {
                 // Included markdown is reported in its own file, at its own line.
                 Some(source) => {
@@ -291,6 +306,7 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
                         line,
                         url: url.clone(),
                         definition,
+                        span,
                     }
                 }
                 // A generated page: the link came from a YAML text field.
@@ -300,6 +316,7 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
                         line: *line,
                         url: url.clone(),
                         definition: None,
+                        span: None,
                     },
                     None => Origin {
                         file: format!(
@@ -309,6 +326,7 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
                         line,
                         url: url.clone(),
                         definition: None,
+                        span: None,
                     },
                 },
             };
@@ -325,21 +343,39 @@ fn content_links(root: &Path, k: &Knowledge) -> BTreeMap<String, Vec<(String, us
         let rel = crate::diagnostics::relative_to(&field.file.path, root)
             .to_string_lossy()
             .replace('\\', "/");
-        for (url, line, _) in markdown_links(field.text) {
-            out.entry(url)
+        for link in markdown_links(field.text) {
+            out.entry(link.url)
                 .or_default()
-                .push((rel.clone(), field.line_of(line)));
+                .push((rel.clone(), field.line_of(link.line)));
         }
     }
     out
 }
 
-/// Links and images in markdown, with their 1-based lines.
-/// Links and images in markdown: the URL, its 1-based line, and for a reference-style
-/// link the line of its definition.
-fn markdown_links(text: &str) -> Vec<(String, usize, Option<usize>)> {
+/// A link found in markdown.
+struct MarkdownLink {
+    url: String,
+    /// 1-based.
+    line: usize,
+    /// For a reference-style link: the line of its definition, and the column and width
+    /// of the link's text (its URL is not on `line`).
+    definition: Option<usize>,
+    span: Option<(usize, usize)>,
+}
+
+/// Links and images in markdown.
+fn markdown_links(text: &str) -> Vec<MarkdownLink> {
     let lines = site::Lines::of(text.as_bytes());
     let line_of = |offset: usize| lines.line(offset);
+    // Column and width, in characters, of a range that stays on one line.
+    let span_of = |range: &std::ops::Range<usize>| {
+        let written = text.get(range.clone())?;
+        let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+        (!written.contains('\n')).then(|| {
+            let column = text[line_start..range.start].chars().count() + 1;
+            (column, written.chars().count())
+        })
+    };
     let mut out = Vec::new();
     let mut events = crate::shared::markdown(text).into_offset_iter();
     while let Some((event, range)) = events.next() {
@@ -363,23 +399,34 @@ fn markdown_links(text: &str) -> Vec<(String, usize, Option<usize>)> {
                     ..
                 },
             ) => {
-                let definition = matches!(
+                let reference = matches!(
                     link_type,
                     LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut
-                )
-                .then(|| {
-                    events
-                        .reference_definitions()
-                        .get(&id)
-                        .map(|d| line_of(d.span.start))
-                })
-                .flatten();
-                out.push((dest_url.to_string(), line_of(range.start), definition));
+                );
+                let definition = reference
+                    .then(|| {
+                        events
+                            .reference_definitions()
+                            .get(&id)
+                            .map(|d| line_of(d.span.start))
+                    })
+                    .flatten();
+                out.push(MarkdownLink {
+                    url: dest_url.to_string(),
+                    line: line_of(range.start),
+                    definition,
+                    span: reference.then(|| span_of(&range)).flatten(),
+                });
             }
             // Raw HTML in a chapter links too: `<a href>`, `<img src>`…
             Event::Html(html) | Event::InlineHtml(html) => {
                 for (url, offset) in site::tokenize(html.as_bytes()).links {
-                    out.push((url, line_of(range.start + offset), None));
+                    out.push(MarkdownLink {
+                        url,
+                        line: line_of(range.start + offset),
+                        definition: None,
+                        span: None,
+                    });
                 }
             }
             _ => {}
@@ -693,6 +740,7 @@ fn check_links(
                 reason: why.clone(),
                 severity: *severity,
                 definition_line: o.definition,
+                span: o.span,
             });
         }
     }
@@ -803,6 +851,7 @@ pub fn check_html(
                     line: *line,
                     url: url.clone(),
                     definition: None,
+                    span: None,
                 };
                 (page, origin)
             })
@@ -891,19 +940,26 @@ mod tests {
         );
         let text =
             "# T\n\nText <a href=\"a.html#x\">a</a>.\n\n<div>\n<img src=\"b.png\">\n</div>\n";
+        let found = |text| {
+            markdown_links(text)
+                .into_iter()
+                .map(|l| (l.url, l.line, l.definition, l.span))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            markdown_links(text),
+            found(text),
             [
-                ("a.html#x".to_string(), 3, None),
-                ("b.png".to_string(), 6, None)
+                ("a.html#x".to_string(), 3, None, None),
+                ("b.png".to_string(), 6, None, None)
             ]
         );
+        // A reference-style link is marked where its text is written.
         let text = "# T\n\nSee [universe] and [that][universe].\n\n[universe]: gone.md#x\n";
         assert_eq!(
-            markdown_links(text),
+            found(text),
             [
-                ("gone.md#x".to_string(), 3, Some(5)),
-                ("gone.md#x".to_string(), 3, Some(5))
+                ("gone.md#x".to_string(), 3, Some(5), Some((5, 10))),
+                ("gone.md#x".to_string(), 3, Some(5), Some((20, 16)))
             ]
         );
     }

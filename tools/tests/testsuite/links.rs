@@ -547,3 +547,37 @@ fn remote_checking_shows_progress_on_a_terminal_only() {
         piped.stderr
     );
 }
+
+/// A reference-style link is marked where its text is written, and its definition,
+/// where the fix goes, is named too.
+#[test]
+fn a_reference_style_link_is_marked_at_its_text_and_its_definition() {
+    let dir = fixture_copy("links/broken");
+    std::fs::write(
+        dir.path().join("src/nested/deep.md"),
+        "# Deep\n\nSee the [universe] and [that one][universe].\n\n[universe]: ../gone.md#x\n",
+    )
+    .unwrap();
+    let run = handbook(dir.path(), &["check", "links"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let (first, second) = run
+        .stderr
+        .split_at(run.stderr.find("--> src/nested/deep.md:3:24").unwrap());
+    in_order(
+        first,
+        &[
+            "broken link `../gone.md#x`: missing page or file",
+            "--> src/nested/deep.md:3:9",
+            &format!("|{}{}\n", " ".repeat(9), "^".repeat(10)),
+            "the link's target is defined here",
+            "--> src/nested/deep.md:5:1",
+        ],
+    );
+    in_order(
+        second,
+        &[
+            &format!("|{}{}\n", " ".repeat(24), "^".repeat(20)),
+            "--> src/nested/deep.md:5:1",
+        ],
+    );
+}
