@@ -4,10 +4,13 @@
 //! Here every snippet that can share a crate becomes a module of one program per
 //! edition, compiled by a single `rustc`; the program runs once per snippet (its index
 //! as argument), each run in its own process and temporary folder, with a timeout and a
-//! cap on captured output. A snippet that cannot be merged (crate attributes, `extern
-//! crate`, `crate::` paths, `compile_fail`, `test_harness`, `standalone_crate`) is
-//! compiled alone. When a merged compile fails, rustc's errors are mapped back to their
-//! snippets by line, those snippets fail, and the rest are compiled again without them.
+//! cap on captured output, on threads of their own while the next programs compile.
+//! Crate-level `allow`/`warn` become the module's own, and `crate::` paths are rooted at
+//! the module. A snippet that cannot be merged (other crate attributes, `extern crate`,
+//! `$crate`, `compile_fail`, `test_harness`, `standalone_crate`) is compiled alone. When
+//! a merged compile fails, rustc's errors are mapped back to their snippets by line,
+//! those snippets fail (a snippet whose paths were rewritten is compiled alone for its
+//! exact message), and the rest are compiled again without them.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -63,6 +66,9 @@ struct Prepared {
     crate_attrs: Vec<String>,
     body: Vec<(String, Option<usize>)>,
     mergeable: bool,
+    /// It names paths from the crate root (`crate::…`), which a merged program points
+    /// at the snippet's module instead.
+    crate_paths: bool,
 }
 
 /// Applies rustdoc's doctest rules: `# ` lines are compiled but hidden, `##` stands for
@@ -130,9 +136,10 @@ fn prepare(s: &RustSnippet) -> Prepared {
         body.extend(rest);
         body.push(("}".into(), None));
     }
-    let mergeable = crate_attrs.is_empty()
+    let crate_paths = body.iter().any(|(l, _)| l.contains("crate::"));
+    let mergeable = crate_attrs.iter().all(|a| is_lint_level(a))
         && externs.is_empty()
-        && !code.contains("crate::")
+        && !code.contains("$crate")
         && !code.contains("macro_export")
         && !s.lang.compile_fail
         && !s.lang.test_harness
@@ -141,7 +148,46 @@ fn prepare(s: &RustSnippet) -> Prepared {
         crate_attrs,
         body,
         mergeable,
+        crate_paths,
     }
+}
+
+/// `line` with each path from the crate root (`crate::x`, not `$crate::x` or
+/// `pub(crate)`) rooted at `module` instead: in a merged program, the snippet's crate
+/// root is its module.
+fn rooted_at(line: &str, module: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find("crate::") {
+        let before = rest[..at].chars().next_back();
+        let is_path = !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
+        let end = at + "crate::".len();
+        out.push_str(&rest[..end]);
+        if is_path {
+            out.push_str(module);
+            out.push_str("::");
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether a crate attribute only sets lint levels that can be set on the snippet's
+/// module instead: `allow` and `warn` make nothing fail (a merged program fails only on
+/// errors), and the lints they silence are reported where the code is, inside the
+/// module. `deny` and `forbid` stay crate-wide, where they can reject the crate itself.
+fn is_lint_level(attr: &str) -> bool {
+    let a = attr.trim();
+    let Some(inner) = a.strip_prefix("#![").and_then(|r| r.strip_suffix(")]")) else {
+        return false;
+    };
+    let inner = inner.trim_start();
+    ["allow", "warn"].iter().any(|level| {
+        inner
+            .strip_prefix(level)
+            .is_some_and(|r| r.trim_start().starts_with('(') && !r.contains([']', '[']))
+    })
 }
 
 fn has_fn_main(code: &str) -> bool {
@@ -196,8 +242,17 @@ fn merged_program(members: &[(usize, &Prepared)]) -> Program {
     prog.push("#![allow(unused)]", None);
     for (index, p) in members {
         prog.push(&format!("mod __snippet_{index} {{"), None);
+        // Lint levels of the crate, as the module's own (see `is_lint_level`).
+        for a in &p.crate_attrs {
+            prog.push(a, Some((*index, None)));
+        }
+        let module = format!("__snippet_{index}");
         for (line, md) in &p.body {
-            prog.push(line, Some((*index, *md)));
+            if p.crate_paths {
+                prog.push(&rooted_at(line, &module), Some((*index, *md)));
+            } else {
+                prog.push(line, Some((*index, *md)));
+            }
         }
         prog.push("pub(crate) fn __run() -> std::process::ExitCode { std::process::Termination::report(main()) }", None);
         prog.push("}", None);
@@ -579,6 +634,70 @@ fn run_verdict(
     }
 }
 
+/// A merged program compiled to a binary, kept with its folder while its snippets run.
+struct Built {
+    _dir: tempfile::TempDir,
+    bin: std::path::PathBuf,
+    prog: Program,
+}
+
+type RunState = (
+    std::collections::VecDeque<(usize, std::sync::Arc<Built>)>,
+    usize,
+);
+
+/// Runs waiting for a thread: the snippets of compiled programs, each with its program,
+/// and how many compile workers may still add some.
+struct RunQueue {
+    state: std::sync::Mutex<RunState>,
+    changed: std::sync::Condvar,
+}
+
+/// Held by a compile worker: when it drops (the worker is done, or panicked), the run
+/// threads stop waiting for that worker's runs.
+struct Compiler<'a>(&'a RunQueue);
+
+impl Drop for Compiler<'_> {
+    fn drop(&mut self) {
+        let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.1 -= 1;
+        self.0.changed.notify_all();
+    }
+}
+
+impl RunQueue {
+    fn new(compilers: usize) -> RunQueue {
+        RunQueue {
+            state: std::sync::Mutex::new((Default::default(), compilers)),
+            changed: std::sync::Condvar::new(),
+        }
+    }
+
+    fn compiler(&self) -> Compiler<'_> {
+        Compiler(self)
+    }
+
+    fn push(&self, runs: impl IntoIterator<Item = (usize, std::sync::Arc<Built>)>) {
+        self.state.lock().expect("not poisoned").0.extend(runs);
+        self.changed.notify_all();
+    }
+
+    /// The next run, waiting for one while a compile worker is still at work; `None`
+    /// when all is done.
+    fn next(&self) -> Option<(usize, std::sync::Arc<Built>)> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(run) = state.0.pop_front() {
+                return Some(run);
+            }
+            if state.1 == 0 {
+                return None;
+            }
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
 /// `no_run` and `compile_fail` blocks are only type-checked, as rustdoc does.
 fn emit_of(lang: &LangString) -> Emit {
     if lang.no_run || lang.compile_fail {
@@ -623,9 +742,22 @@ pub fn check(
     // One merged program per edition and per worker: rustc compiles a small crate on
     // one core, so `jobs` smaller crates compile side by side.
     let workers = jobs.max(1);
+    let mut waiting = Vec::new();
     let mut chunks: Vec<Vec<usize>> = groups
-        .into_values()
-        .flat_map(|members| {
+        .into_iter()
+        .flat_map(|((_, emit), mut members)| {
+            // Snippets that sleep take time without using the machine: they get a small
+            // program of their own, compiled first, so that their waits start early
+            // and overlap the other compiles instead of ending the check.
+            if emit == Emit::Binary {
+                let (waits, rest): (Vec<usize>, Vec<usize>) = members
+                    .iter()
+                    .partition(|&&i| snippets[i].code.contains("sleep"));
+                if !waits.is_empty() && !rest.is_empty() {
+                    waiting.push(waits);
+                    members = rest;
+                }
+            }
             let size = members.len().div_ceil(workers).max(8);
             members
                 .chunks(size)
@@ -635,8 +767,10 @@ pub fn check(
         .collect();
     // Largest first, so a big merged program does not start last and hold up the end.
     chunks.sort_by_key(|c| std::cmp::Reverse(c.len()));
-    let mut queue: std::collections::VecDeque<Job> = chunks.into_iter().map(Job::Group).collect();
+    let mut queue: std::collections::VecDeque<Job> =
+        waiting.into_iter().chain(chunks).map(Job::Group).collect();
     queue.extend(alone.into_iter().map(Job::Alone));
+    let runs = RunQueue::new(workers);
     let queue = std::sync::Mutex::new(queue);
     let results = std::sync::Mutex::new(Vec::<(usize, Verdict)>::new());
 
@@ -748,34 +882,17 @@ pub fn check(
                 emit_of(&first.lang),
             ) {
                 Ok(bin) => {
-                    // Each snippet runs in its own process; those processes are short
-                    // and many, so they run `jobs` at a time rather than one by one
-                    // while the other workers compile.
-                    let next = std::sync::atomic::AtomicUsize::new(0);
-                    let ran = std::sync::Mutex::new(Vec::with_capacity(members.len()));
-                    std::thread::scope(|scope| {
-                        for _ in 0..workers.min(members.len()) {
-                            scope.spawn(|| {
-                                loop {
-                                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                    let Some(&i) = members.get(k) else { break };
-                                    let s = &snippets[i];
-                                    let v = if s.lang.no_run {
-                                        Verdict::Passed
-                                    } else {
-                                        run_verdict(
-                                            &s.lang,
-                                            run(&bin, Some(i), timeout),
-                                            timeout,
-                                            &prog,
-                                        )
-                                    };
-                                    ran.lock().expect("not poisoned").push((i, v));
-                                }
-                            });
-                        }
+                    // Each snippet runs in its own process, on the run threads, while
+                    // this worker goes on compiling.
+                    let (no_run, to_run): (Vec<usize>, Vec<usize>) =
+                        members.iter().partition(|&&i| snippets[i].lang.no_run);
+                    out.extend(no_run.into_iter().map(|i| (i, Verdict::Passed)));
+                    let built = std::sync::Arc::new(Built {
+                        _dir: dir,
+                        bin,
+                        prog,
                     });
-                    out.extend(ran.into_inner().expect("not poisoned"));
+                    runs.push(to_run.into_iter().map(|i| (i, built.clone())));
                     return out;
                 }
                 Err(errors) => {
@@ -792,6 +909,12 @@ pub fn check(
                         return out;
                     }
                     for (i, errs) in &failed {
+                        // Its messages would name the rewritten paths: the snippet's
+                        // own compile gives the verdict rustdoc gives.
+                        if prepared[*i].crate_paths {
+                            out.push((*i, standalone(*i)));
+                            continue;
+                        }
                         out.push((
                             *i,
                             Verdict::Failed {
@@ -810,18 +933,33 @@ pub fn check(
         }
     };
 
+    let record = |done: Vec<(usize, Verdict)>| {
+        progress.inc(done.len() as u64);
+        results.lock().expect("not poisoned").extend(done);
+    };
     std::thread::scope(|scope| {
-        for _ in 0..jobs.max(1) {
+        for _ in 0..workers {
             scope.spawn(|| {
+                let _done = runs.compiler();
                 loop {
                     let job = queue.lock().expect("not poisoned").pop_front();
                     let Some(job) = job else { break };
-                    let done = match job {
+                    record(match job {
                         Job::Alone(i) => vec![(i, standalone(i))],
                         Job::Group(members) => group(members),
-                    };
-                    progress.inc(done.len() as u64);
-                    results.lock().expect("not poisoned").extend(done);
+                    });
+                }
+            });
+        }
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while let Some((i, built)) = runs.next() {
+                    let s = &snippets[i];
+                    let outcome = run(&built.bin, Some(i), timeout);
+                    record(vec![(
+                        i,
+                        run_verdict(&s.lang, outcome, timeout, &built.prog),
+                    )]);
                 }
             });
         }
@@ -855,6 +993,23 @@ mod tests {
     }
 
     #[test]
+    fn crate_paths_are_rooted_at_the_snippets_module() {
+        assert_eq!(
+            rooted_at("use crate::List::*; pub(crate) fn f() {}", "m"),
+            "use crate::m::List::*; pub(crate) fn f() {}"
+        );
+        assert_eq!(
+            rooted_at(
+                "pub(in crate::a) fn g() { $crate::x!(); my_crate::y(); }",
+                "m"
+            ),
+            "pub(in crate::m::a) fn g() { $crate::x!(); my_crate::y(); }"
+        );
+        let p = prepare(&snippet("use crate::List::*;\nenum List { Nil }\n"));
+        assert!(p.mergeable && p.crate_paths);
+    }
+
+    #[test]
     fn hidden_lines_main_and_result_wrapping() {
         let p = prepare(&snippet("# use std::fmt;\nlet x = 1;\n## not hidden\n"));
         let text: Vec<&str> = p.body.iter().map(|(l, _)| l.as_str()).collect();
@@ -876,6 +1031,21 @@ mod tests {
         let p = prepare(&snippet("#![forbid(unsafe_code)]\nfn main() {}\n"));
         assert_eq!(p.crate_attrs, ["#![forbid(unsafe_code)]"]);
         assert!(!p.mergeable);
+        let p = prepare(&snippet(
+            "#![allow(dead_code)]\n#![warn(unused_labels, unreachable_code)]\nfn main() {}\n",
+        ));
+        assert!(p.mergeable);
+        for attr in [
+            "#![allow(dead_code)] #![feature(x)]",
+            "#![deny(missing_docs)]",
+            "#![allowed(x)]",
+            "#![allow(x",
+        ] {
+            assert!(
+                !prepare(&snippet(&format!("{attr}\nfn main() {{}}\n"))).mergeable,
+                "{attr}"
+            );
+        }
         assert!(
             has_fn_main("pub fn main() {}")
                 && has_fn_main("fn main<>() {}")

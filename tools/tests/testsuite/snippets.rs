@@ -192,7 +192,7 @@ fn human_output_ends_with_the_counts_and_github_annotates() {
         human
             .stderr
             .trim_end()
-            .ends_with("27 passed, 10 failed, 2 skipped, 3 ignored"),
+            .ends_with("31 passed, 12 failed, 2 skipped, 3 ignored"),
         "{}",
         human.stderr
     );
