@@ -146,7 +146,7 @@ pub fn lang_string(info: &str) -> LangString {
             other => {
                 seen_other_tags = true;
                 if data.language.is_none() {
-                    data.language = Some(other.to_ascii_lowercase());
+                    data.language = Some(other.to_string());
                 }
             }
         }

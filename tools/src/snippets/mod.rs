@@ -386,21 +386,34 @@ pub fn check(project: &Project, options: &Options) -> Result<Report, CheckError>
             message,
         };
         let ignored = lang.ignore;
-        findings.push(Some(if data::handles(&language) && ignored {
+        // Data languages are matched in any case (`TOML`); the report keeps the spelling.
+        let key = language.to_ascii_lowercase();
+        findings.push(Some(if data::handles(&key) && ignored {
             // A deliberately partial fragment (`toml,ignore`), as rustdoc's `ignore`.
             finding(
                 Status::Ignored,
                 Some("`ignore`: not parsed".to_string()),
                 None,
             )
-        } else if data::handles(&language) {
-            match data::check(&language, &s.block.code) {
+        } else if data::handles(&key) {
+            match data::check(&key, &s.block.code) {
                 data::Checked::Ok => finding(Status::Passed, None, None),
                 data::Checked::Invalid(m, line) => {
                     finding(Status::Failed, Some(m), line.map(|l| s.code_line + l - 1))
                 }
                 data::Checked::Unavailable(m) => finding(Status::Skipped, Some(m), None),
             }
+        } else if key == "rust" {
+            // `Rust`, `RUST`…: only `rust` itself is a Rust tag to rustdoc.
+            finding(
+                Status::Skipped,
+                Some(
+                    "not tested: rustdoc reads only a lower-case `rust` as Rust; write \
+                     `rust` to test this block"
+                        .to_string(),
+                ),
+                None,
+            )
         } else {
             finding(
                 Status::Skipped,

@@ -7,10 +7,11 @@
 //! cap on captured output, on threads of their own while the next programs compile.
 //! Crate-level `allow`/`warn` become the module's own, and `crate::` paths are rooted at
 //! the module. A snippet that cannot be merged (other crate attributes, `extern crate`,
-//! `$crate`, `compile_fail`, `test_harness`, `standalone_crate`) is compiled alone. When
-//! a merged compile fails, rustc's errors are mapped back to their snippets by line,
-//! those snippets fail (a snippet whose paths were rewritten is compiled alone for its
-//! exact message), and the rest are compiled again without them.
+//! `$crate`, `test_harness`, `standalone_crate`) is compiled alone; `compile_fail` blocks
+//! are type-checked together, and one that shows no error of its own there is compiled
+//! alone. When a merged compile fails, rustc's errors are mapped back to their snippets
+//! by line, those snippets fail (a snippet whose paths were rewritten is compiled alone
+//! for its exact message), and the rest are compiled again without them.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -141,7 +142,6 @@ fn prepare(s: &RustSnippet) -> Prepared {
         && externs.is_empty()
         && !code.contains("$crate")
         && !code.contains("macro_export")
-        && !s.lang.compile_fail
         && !s.lang.test_harness
         && !s.lang.standalone;
     Prepared {
@@ -419,9 +419,30 @@ fn compile(
         });
     }
     if errors.is_empty() {
+        // No error of the program's own: rustc itself failed (an internal compiler
+        // error, say). Its own words, without the temporary folder (so the same input
+        // gives the same report), shortened.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let folder = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
+        let rendered: Vec<String> = stderr
+            .lines()
+            .map(|l| match serde_json::from_str::<serde_json::Value>(l) {
+                Ok(d) => d["rendered"].as_str().unwrap_or(l).trim_end().to_string(),
+                Err(_) => l.to_string(),
+            })
+            .collect();
+        let text = rendered.join("\n").replace(&folder, "");
+        let mut lines: Vec<&str> = text.lines().take(20).collect();
+        if text.lines().count() > lines.len() {
+            lines.push("[…]");
+        }
         errors.push(CompileError {
             code: None,
-            message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            message: format!(
+                "rustc failed ({}) without an error in the snippet:\n{}",
+                out.status,
+                lines.join("\n")
+            ),
             origin: None,
         });
     }
@@ -719,13 +740,17 @@ pub fn check(
     let prepared: Vec<Prepared> = snippets.iter().map(prepare).collect();
     let compiles = std::sync::atomic::AtomicUsize::new(0);
 
-    // Standalone work and merge groups (one per edition).
+    // Standalone work and merge groups (one per edition), with `compile_fail` blocks
+    // apart: they are type-checked together, each expected to fail.
     let mut groups: std::collections::BTreeMap<(&str, Emit), Vec<usize>> = Default::default();
+    let mut failing: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
     let mut alone = Vec::new();
     for (i, s) in snippets.iter().enumerate() {
         if s.lang.ignore {
             verdicts[i] = Some(Verdict::Ignored);
-        } else if prepared[i].mergeable {
+        } else if s.lang.compile_fail && prepared[i].mergeable {
+            failing.entry(s.edition.as_str()).or_default().push(i);
+        } else if prepared[i].mergeable && !s.lang.compile_fail {
             groups
                 .entry((s.edition.as_str(), emit_of(&s.lang)))
                 .or_default()
@@ -738,6 +763,7 @@ pub fn check(
     enum Job {
         Alone(usize),
         Group(Vec<usize>),
+        Failing(Vec<usize>),
     }
     // One merged program per edition and per worker: rustc compiles a small crate on
     // one core, so `jobs` smaller crates compile side by side.
@@ -769,6 +795,13 @@ pub fn check(
     chunks.sort_by_key(|c| std::cmp::Reverse(c.len()));
     let mut queue: std::collections::VecDeque<Job> =
         waiting.into_iter().chain(chunks).map(Job::Group).collect();
+    queue.extend(failing.into_values().flat_map(|members| {
+        let size = members.len().div_ceil(workers).max(8);
+        members
+            .chunks(size)
+            .map(|c| Job::Failing(c.to_vec()))
+            .collect::<Vec<_>>()
+    }));
     queue.extend(alone.into_iter().map(Job::Alone));
     let runs = RunQueue::new(workers);
     let queue = std::sync::Mutex::new(queue);
@@ -844,11 +877,14 @@ pub fn check(
         }
     };
 
-    let group = |mut members: Vec<usize>| -> Vec<(usize, Verdict)> {
+    let group = |members: Vec<usize>| -> Vec<(usize, Verdict)> {
         let mut out = Vec::new();
-        loop {
+        // Programs still to compile: the group, then what is left of it after its
+        // failing snippets are taken out, or its halves.
+        let mut pending = vec![members];
+        while let Some(mut members) = pending.pop() {
             if members.is_empty() {
-                return out;
+                continue;
             }
             let Ok(dir) = tempfile::Builder::new()
                 .prefix("handbook-snippets-")
@@ -863,7 +899,7 @@ pub fn check(
                         },
                     )
                 }));
-                return out;
+                continue;
             };
             let prog = merged_program(
                 &members
@@ -893,7 +929,6 @@ pub fn check(
                         prog,
                     });
                     runs.push(to_run.into_iter().map(|i| (i, built.clone())));
-                    return out;
                 }
                 Err(errors) => {
                     let mut failed: std::collections::BTreeMap<usize, Vec<&CompileError>> =
@@ -904,9 +939,16 @@ pub fn check(
                         }
                     }
                     if failed.is_empty() {
-                        // Errors we cannot place: give every snippet its own compile.
-                        out.extend(members.iter().map(|&i| (i, standalone(i))));
-                        return out;
+                        // Errors we cannot place (rustc crashed, say): halve the
+                        // program until the snippet that causes them compiles alone.
+                        if members.len() <= 2 {
+                            out.extend(members.iter().map(|&i| (i, standalone(i))));
+                        } else {
+                            let second = members.split_off(members.len() / 2);
+                            pending.push(second);
+                            pending.push(members);
+                        }
+                        continue;
                     }
                     for (i, errs) in &failed {
                         // Its messages would name the rewritten paths: the snippet's
@@ -928,9 +970,64 @@ pub fn check(
                         ));
                     }
                     members.retain(|i| !failed.contains_key(i));
+                    pending.push(members);
                 }
             }
         }
+        out
+    };
+
+    // `compile_fail` blocks type-checked as one program: a block with an error of its
+    // own (and every error code it names) fails as expected. Any other block, or any
+    // doubt, gets its own compile, which gives rustdoc's verdict and message.
+    let expected_failures = |members: Vec<usize>| -> Vec<(usize, Verdict)> {
+        let Ok(dir) = tempfile::Builder::new()
+            .prefix("handbook-snippets-")
+            .tempdir()
+        else {
+            return members.iter().map(|&i| (i, standalone(i))).collect();
+        };
+        let prog = merged_program(
+            &members
+                .iter()
+                .map(|&i| (i, &prepared[i]))
+                .collect::<Vec<_>>(),
+        );
+        compiles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let first = &snippets[members[0]];
+        let errors = compile(
+            &prog,
+            crates,
+            dir.path(),
+            &first.edition,
+            false,
+            Emit::Metadata,
+        )
+        .err()
+        .unwrap_or_default();
+        let mut codes: std::collections::BTreeMap<usize, Vec<&str>> = Default::default();
+        for e in &errors {
+            if let Some((i, _)) = e.origin {
+                codes.entry(i).or_default().extend(e.code.as_deref());
+            }
+        }
+        members
+            .iter()
+            .map(|&i| {
+                let failed_as_expected = codes.get(&i).is_some_and(|found| {
+                    snippets[i]
+                        .lang
+                        .error_codes
+                        .iter()
+                        .all(|c| found.contains(&c.as_str()))
+                });
+                if failed_as_expected {
+                    (i, Verdict::Passed)
+                } else {
+                    (i, standalone(i))
+                }
+            })
+            .collect()
     };
 
     let record = |done: Vec<(usize, Verdict)>| {
@@ -947,6 +1044,7 @@ pub fn check(
                     record(match job {
                         Job::Alone(i) => vec![(i, standalone(i))],
                         Job::Group(members) => group(members),
+                        Job::Failing(members) => expected_failures(members),
                     });
                 }
             });
