@@ -234,13 +234,15 @@ fn standalone_program(index: usize, p: &Prepared) -> Program {
     prog
 }
 
-fn merged_program(members: &[(usize, &Prepared)]) -> Program {
+/// The snippets `members` (indices into `prepared`) as one program, a module each.
+fn merged_program(members: &[usize], prepared: &[Prepared]) -> Program {
     let mut prog = Program {
         source: String::new(),
         lines: Vec::new(),
     };
     prog.push("#![allow(unused)]", None);
-    for (index, p) in members {
+    for index in members {
+        let p = &prepared[*index];
         prog.push(&format!("mod __snippet_{index} {{"), None);
         // Lint levels of the crate, as the module's own (see `is_lint_level`).
         for a in &p.crate_attrs {
@@ -259,7 +261,7 @@ fn merged_program(members: &[(usize, &Prepared)]) -> Program {
     }
     prog.push("fn main() -> std::process::ExitCode {", None);
     prog.push("    match std::env::args().nth(1).as_deref() {", None);
-    for (index, _) in members {
+    for index in members {
         prog.push(
             &format!("        Some(\"{index}\") => __snippet_{index}::__run(),"),
             None,
@@ -901,12 +903,7 @@ pub fn check(
                 }));
                 continue;
             };
-            let prog = merged_program(
-                &members
-                    .iter()
-                    .map(|&i| (i, &prepared[i]))
-                    .collect::<Vec<_>>(),
-            );
+            let prog = merged_program(&members, &prepared);
             compiles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let first = &snippets[members[0]];
             match compile(
@@ -987,12 +984,7 @@ pub fn check(
         else {
             return members.iter().map(|&i| (i, standalone(i))).collect();
         };
-        let prog = merged_program(
-            &members
-                .iter()
-                .map(|&i| (i, &prepared[i]))
-                .collect::<Vec<_>>(),
-        );
+        let prog = merged_program(&members, &prepared);
         compiles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let first = &snippets[members[0]];
         let errors = compile(
