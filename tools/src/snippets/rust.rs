@@ -7,7 +7,8 @@
 //! cap on captured output, on threads of their own while the next programs compile.
 //! Crate-level `allow`/`warn` become the module's own, and `crate::` paths are rooted at
 //! the module. A snippet that cannot be merged (other crate attributes, `extern crate`,
-//! `$crate`, `test_harness`, `standalone_crate`) is compiled alone; `compile_fail` blocks
+//! `$crate`, a crate's one allocator or panic handler, `test_harness`,
+//! `standalone_crate`) is compiled alone; `compile_fail` blocks
 //! are type-checked together, and one that shows no error of its own there is compiled
 //! alone. When a merged compile fails, rustc's errors are mapped back to their snippets
 //! by line, those snippets fail (a snippet whose paths were rewritten is compiled alone
@@ -142,6 +143,7 @@ fn prepare(s: &RustSnippet) -> Prepared {
         && externs.is_empty()
         && !code.contains("$crate")
         && !code.contains("macro_export")
+        && !ONE_PER_CRATE.iter().any(|a| code.contains(a))
         && !s.lang.test_harness
         && !s.lang.standalone;
     Prepared {
@@ -172,6 +174,10 @@ fn rooted_at(line: &str, module: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// Items a crate may have only one of: two merged snippets defining one each would give
+/// the second an error it does not have alone.
+const ONE_PER_CRATE: [&str; 3] = ["global_allocator", "panic_handler", "alloc_error_handler"];
 
 /// Whether a crate attribute only sets lint levels that can be set on the snippet's
 /// module instead: `allow` and `warn` make nothing fail (a merged program fails only on
@@ -1097,6 +1103,10 @@ mod tests {
         );
         let p = prepare(&snippet("use crate::List::*;\nenum List { Nil }\n"));
         assert!(p.mergeable && p.crate_paths);
+        let p = prepare(&snippet(
+            "#[global_allocator]\nstatic A: std::alloc::System = std::alloc::System;\n",
+        ));
+        assert!(!p.mergeable);
     }
 
     #[test]

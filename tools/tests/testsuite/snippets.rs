@@ -49,7 +49,9 @@ fn rustdoc_verdicts(file: &Path, edition: &str) -> BTreeMap<usize, String> {
 fn every_verdict_matches_rustdoc() {
     let book = fixture("snippets/rustdoc");
     let cache = tempdir();
-    let (run, json) = check(&book, cache.path(), &["--no-cache"]);
+    // One worker: every mergeable block of an edition shares one program, the hardest
+    // case for attribution (two `#[global_allocator]`s would collide there).
+    let (run, json) = check(&book, cache.path(), &["--no-cache", "--jobs", "1"]);
     assert_eq!(run.code, 1, "failures.md fails: {}", run.stderr);
     let mut compared = 0;
     for chapter in ["attributes.md", "failures.md", "real-books.md"] {
@@ -100,7 +102,7 @@ fn every_verdict_matches_rustdoc() {
     // snippet's lines hold (the `main -> i32` of failures.md halves its program instead
     // of giving each of its blocks a compile of its own).
     let compiled = json["compiled"].as_u64().unwrap();
-    assert!(compiled <= 25, "{compiled} rustc runs");
+    assert!(compiled <= 30, "{compiled} rustc runs");
     // A deliberately partial data block opts out with `ignore`, as Rust blocks do.
     let partial = json["snippets"]
         .as_array()
@@ -197,7 +199,7 @@ fn human_output_ends_with_the_counts_and_github_annotates() {
         human
             .stderr
             .trim_end()
-            .ends_with("31 passed, 13 failed, 3 skipped, 3 ignored"),
+            .ends_with("33 passed, 13 failed, 3 skipped, 3 ignored"),
         "{}",
         human.stderr
     );
