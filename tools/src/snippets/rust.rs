@@ -727,6 +727,13 @@ impl RunQueue {
     }
 }
 
+/// `members` split into one merged program per worker (rustc compiles a small crate on
+/// one core, so smaller crates compile side by side), of at least 8 snippets each.
+fn chunks_for(members: &[usize], workers: usize) -> Vec<Vec<usize>> {
+    let size = members.len().div_ceil(workers).max(8);
+    members.chunks(size).map(<[usize]>::to_vec).collect()
+}
+
 /// `no_run` and `compile_fail` blocks are only type-checked, as rustdoc does.
 fn emit_of(lang: &LangString) -> Emit {
     if lang.no_run || lang.compile_fail {
@@ -758,7 +765,7 @@ pub fn check(
             verdicts[i] = Some(Verdict::Ignored);
         } else if s.lang.compile_fail && prepared[i].mergeable {
             failing.entry(s.edition.as_str()).or_default().push(i);
-        } else if prepared[i].mergeable && !s.lang.compile_fail {
+        } else if prepared[i].mergeable {
             groups
                 .entry((s.edition.as_str(), emit_of(&s.lang)))
                 .or_default()
@@ -773,8 +780,7 @@ pub fn check(
         Group(Vec<usize>),
         Failing(Vec<usize>),
     }
-    // One merged program per edition and per worker: rustc compiles a small crate on
-    // one core, so `jobs` smaller crates compile side by side.
+    // One merged program per edition and per worker (`chunks_for`).
     let workers = jobs.max(1);
     let mut waiting = Vec::new();
     let mut chunks: Vec<Vec<usize>> = groups
@@ -792,24 +798,19 @@ pub fn check(
                     members = rest;
                 }
             }
-            let size = members.len().div_ceil(workers).max(8);
-            members
-                .chunks(size)
-                .map(<[usize]>::to_vec)
-                .collect::<Vec<_>>()
+            chunks_for(&members, workers)
         })
         .collect();
     // Largest first, so a big merged program does not start last and hold up the end.
     chunks.sort_by_key(|c| std::cmp::Reverse(c.len()));
     let mut queue: std::collections::VecDeque<Job> =
         waiting.into_iter().chain(chunks).map(Job::Group).collect();
-    queue.extend(failing.into_values().flat_map(|members| {
-        let size = members.len().div_ceil(workers).max(8);
-        members
-            .chunks(size)
-            .map(|c| Job::Failing(c.to_vec()))
-            .collect::<Vec<_>>()
-    }));
+    queue.extend(
+        failing
+            .into_values()
+            .flat_map(|members| chunks_for(&members, workers))
+            .map(Job::Failing),
+    );
     queue.extend(alone.into_iter().map(Job::Alone));
     let runs = RunQueue::new(workers);
     let queue = std::sync::Mutex::new(queue);
