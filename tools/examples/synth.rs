@@ -56,6 +56,15 @@ fn main() {
                 subtitle: Some(sentence(b, 12)),
                 introduction: Some(sentence(b + 1, 40)),
                 summary: None,
+                // Spread over the years, so portfolios have old and recent briefings.
+                date: Some(format!(
+                    "{}-{:02}-{:02}",
+                    2020 + b / 12 % 7,
+                    1 + b % 12,
+                    1 + b % 28
+                )),
+                author: Some(format!("Team {}", b % 7)),
+                origin: None,
                 source: None,
                 tags: Vec::new(),
             },

@@ -27,11 +27,14 @@ pub struct Cli {
 /// The subcommands, one per pipeline stage.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Turn a plain-text briefing into a content file (YAML) with ids, provenance and
-    /// suggested relations.
+    /// Turn a briefing (plain text, Markdown, HTML or Word) into a content file (YAML)
+    /// with ids, provenance and suggested relations.
     Ingest {
-        /// The briefing text file.
+        /// The briefing: `.txt`, `.md`, `.html` or `.docx`.
         briefing: PathBuf,
+        /// The briefing's format, when its extension does not say it.
+        #[arg(long, value_enum)]
+        format: Option<BriefingFormat>,
         /// Folder to write the content file into.
         #[arg(long, default_value = "content")]
         out: PathBuf,
@@ -170,6 +173,31 @@ pub enum Format {
     Github,
 }
 
+/// The formats `ingest` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BriefingFormat {
+    /// The plain-text layout: a title line, a subtitle line, `Key insights` and `-` items.
+    Text,
+    /// CommonMark with optional YAML front matter.
+    Markdown,
+    /// An HTML page: a document editor's export, a wiki page.
+    Html,
+    /// A Word document.
+    Docx,
+}
+
+impl From<BriefingFormat> for crate::briefing::Format {
+    fn from(f: BriefingFormat) -> Self {
+        use crate::briefing::Format;
+        match f {
+            BriefingFormat::Text => Format::Text,
+            BriefingFormat::Markdown => Format::Markdown,
+            BriefingFormat::Html => Format::Html,
+            BriefingFormat::Docx => Format::Docx,
+        }
+    }
+}
+
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
@@ -272,10 +300,11 @@ pub fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Ingest {
             briefing,
+            format,
             out,
             force,
             explain,
-        } => ingest(&briefing, &out, force, explain),
+        } => ingest(&briefing, &out, format.map(Into::into), force, explain),
         Command::Validate {
             root,
             content,
@@ -504,9 +533,20 @@ fn print_explanations(path: &Path, doc: &crate::content::Doc) {
     }
 }
 
-fn ingest(briefing: &Path, out: &Path, force: bool, explain: bool) -> Outcome {
-    match crate::ingest::ingest(briefing, out, force) {
+fn ingest(
+    briefing: &Path,
+    out: &Path,
+    format: Option<crate::briefing::Format>,
+    force: bool,
+    explain: bool,
+) -> Outcome {
+    match crate::ingest::ingest(briefing, out, format, force) {
         Ok(outcome) => {
+            let _ = write!(
+                std::io::stderr().lock(),
+                "{}",
+                render_all(&outcome.warnings, color())
+            );
             if explain && let Ok(file) = crate::content::load_file(&outcome.yaml) {
                 print_explanations(&outcome.yaml, &file.doc);
             }

@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::briefing::{self, Briefing, Lines};
+use crate::briefing::{self, Briefing, Format, Lines};
 use crate::content::{self, Action, BriefingMeta, Doc, Insight, Quote, Relation, Section, Source};
 use crate::diagnostics::{Diagnostic, normalize};
 use crate::shared::{slug, write_atomic};
@@ -24,15 +24,20 @@ pub struct Outcome {
     pub copied_briefing: Option<PathBuf>,
     /// With `--force`: what was kept from the curated file and what changed.
     pub report: Vec<String>,
+    /// What the reader noticed without refusing the briefing (front matter it does
+    /// not use).
+    pub warnings: Vec<Diagnostic>,
 }
 
-/// Reads `briefing_path`, writes `<out_dir>/<briefing-id>.yaml`.
+/// Reads `briefing_path` in `format` (by default the one its extension names) and
+/// writes `<out_dir>/<briefing-id>.yaml`.
 ///
 /// The briefing is the provenance source, so when it lies outside `out_dir` it is
 /// copied there (`<out_dir>/<file name>`) and the YAML names the copy.
 pub fn ingest(
     briefing_path: &Path,
     out_dir: &Path,
+    format: Option<Format>,
     force: bool,
 ) -> Result<Outcome, Vec<Diagnostic>> {
     let one = |d: Diagnostic| vec![d];
@@ -42,7 +47,9 @@ pub fn ingest(
                 .help("check the path of the briefing"),
         )
     })?;
-    let parsed = briefing::parse_bytes(briefing_path, &bytes).map_err(one)?;
+    let format = format.unwrap_or_else(|| Format::of_path(briefing_path));
+    let parsed = briefing::parse_file(briefing_path, &bytes, format).map_err(one)?;
+    let (parsed, warnings) = (parsed.briefing, parsed.warnings);
 
     std::fs::create_dir_all(out_dir).map_err(|e| {
         one(Diagnostic::error(format!(
@@ -96,6 +103,7 @@ pub fn ingest(
         yaml,
         copied_briefing: copy_to,
         report,
+        warnings,
     })
 }
 
@@ -145,7 +153,7 @@ pub fn from_briefing(b: &Briefing, source_file: &str) -> Doc {
         candidate
     };
     let whole = Lines {
-        start: b.title.lines.start,
+        start: 1,
         end: [
             b.quotes.last().map(|q| q.text.lines.end),
             b.actions.last().map(|a| a.lines.end),
@@ -162,8 +170,11 @@ pub fn from_briefing(b: &Briefing, source_file: &str) -> Doc {
         subtitle: b.subtitle.as_ref().map(|t| t.text.clone()),
         introduction: b.introduction.as_ref().map(|t| t.text.clone()),
         summary: None,
+        date: b.meta.date.clone(),
+        author: b.meta.author.clone(),
+        origin: b.meta.origin.clone(),
         source: source(source_file, whole),
-        tags: Vec::new(),
+        tags: b.meta.tags.clone(),
     };
     let sections = b
         .sections
@@ -187,7 +198,7 @@ pub fn from_briefing(b: &Briefing, source_file: &str) -> Doc {
         .iter()
         .map(|x| Insight {
             id: id(&x.text.text, 5, "insight"),
-            title: title_of(&x.text.text),
+            title: item_title(x),
             text: x.text.text.clone(),
             impact: x.impact.as_ref().map(|t| t.text.clone()),
             source: source(source_file, x.lines),
@@ -200,7 +211,7 @@ pub fn from_briefing(b: &Briefing, source_file: &str) -> Doc {
         .iter()
         .map(|x| Action {
             id: id(&x.text.text, 5, "action"),
-            title: title_of(&x.text.text),
+            title: item_title(x),
             text: x.text.text.clone(),
             impact: x.impact.as_ref().map(|t| t.text.clone()),
             source: source(source_file, x.lines),
@@ -234,6 +245,14 @@ pub fn from_briefing(b: &Briefing, source_file: &str) -> Doc {
         insights,
         actions,
         quotes,
+    }
+}
+
+/// The title the author gave an item (a bold lead-in), else one made from its text.
+fn item_title(item: &briefing::Item) -> String {
+    match &item.title {
+        Some(t) => t.text.clone(),
+        None => title_of(&item.text.text),
     }
 }
 
@@ -361,6 +380,28 @@ pub fn merge(mut curated: Doc, fresh: Doc) -> (Doc, Vec<String>) {
         if kept != new {
             report.push(format!("kept the curated `{field}` of the briefing"));
         }
+    }
+    for (field, kept, new) in [
+        ("date", &mut c.date, f.date),
+        ("author", &mut c.author, f.author),
+        ("origin", &mut c.origin, f.origin),
+    ] {
+        match (kept.as_ref(), new) {
+            (None, Some(new)) => {
+                report.push(format!("added the `{field}` of the briefing: {new}"));
+                *kept = Some(new);
+            }
+            (Some(k), Some(new)) if *k != new => {
+                report.push(format!(
+                    "kept the curated `{field}` of the briefing (the briefing says: {new})"
+                ));
+            }
+            _ => {}
+        }
+    }
+    if c.tags.is_empty() && !f.tags.is_empty() {
+        c.tags = f.tags;
+        report.push("added the `tags` of the briefing".to_string());
     }
     if c.source != f.source {
         c.source = f.source;

@@ -40,6 +40,51 @@ pub fn slug(text: &str, max_words: usize) -> String {
         .join("-")
 }
 
+/// Byte offsets of line starts, to turn byte offsets into 1-based lines.
+pub struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    /// The line starts of `text`.
+    pub fn of(text: &[u8]) -> LineStarts {
+        let starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1))
+            .collect();
+        LineStarts(starts)
+    }
+
+    /// The 1-based line holding byte `offset`.
+    pub fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset)
+    }
+}
+
+/// The calendar day a date names, as `YYYY-MM-DD`: a day as written, or the day of a
+/// date and time (`2026-03-01T09:30:00Z`); `None` when it is not a valid day.
+pub fn date_of(text: &str) -> Option<String> {
+    let day = text.trim().get(..10)?;
+    let rest = &text.trim()[10..];
+    if !(rest.is_empty() || rest.starts_with(['T', ' ', 't'])) {
+        return None;
+    }
+    let parts: Vec<&str> = day.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return None;
+    };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, d): (u32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&d).then(|| day.to_string())
+}
+
 /// Writes through a temporary file in the same folder, so a crash never leaves a
 /// half-written file behind.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -140,6 +185,19 @@ mod tests {
         assert_eq!(slug("メモリ安全性", 9), "memorian-quan-xing");
         // Nothing to read: the caller falls back to a generic id.
         assert_eq!(slug("🚀 — …", 3), "");
+    }
+
+    #[test]
+    fn dates_are_calendar_days() {
+        assert_eq!(date_of("2026-03-01").as_deref(), Some("2026-03-01"));
+        assert_eq!(
+            date_of("2024-02-29T10:00:00Z").as_deref(),
+            Some("2024-02-29")
+        );
+        assert_eq!(date_of("2023-02-29"), None);
+        assert_eq!(date_of("2026-13-01"), None);
+        assert_eq!(date_of("March 2026"), None);
+        assert_eq!(date_of("2026-03-011"), None);
     }
 
     #[test]

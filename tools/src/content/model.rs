@@ -49,6 +49,18 @@ pub struct BriefingMeta {
     /// sentences when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// When the briefing was written (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
+    pub date: Option<String>,
+    /// Who wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub author: Option<String>,
+    /// Where it comes from: a URL or a document reference (front matter `source`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub origin: Option<String>,
     /// Where the briefing text is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,

@@ -365,7 +365,7 @@ struct MarkdownLink {
 
 /// Links and images in markdown.
 fn markdown_links(text: &str) -> Vec<MarkdownLink> {
-    let lines = site::Lines::of(text.as_bytes());
+    let lines = crate::shared::LineStarts::of(text.as_bytes());
     let line_of = |offset: usize| lines.line(offset);
     // Column and width, in characters, of a range that stays on one line.
     let span_of = |range: &std::ops::Range<usize>| {

@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use html5gum::{Emitter, Tokenizer};
 
+use crate::shared::LineStarts;
+
 /// Hash maps and sets for the checker's many short keys, with a fixed seed (no order
 /// depends on it: findings are sorted).
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
@@ -183,26 +185,10 @@ fn is_html(path: &str) -> bool {
     path.ends_with(".html") || path.ends_with(".htm")
 }
 
-/// Byte offsets of line starts, to turn offsets into 1-based lines.
-pub(crate) struct Lines(Vec<usize>);
-
-impl Lines {
-    pub(crate) fn of(text: &[u8]) -> Lines {
-        let starts = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1))
-            .collect();
-        Lines(starts)
-    }
-
-    pub(crate) fn line(&self, offset: usize) -> usize {
-        self.0.partition_point(|&start| start <= offset)
-    }
-}
-
 /// A page's ids, links and `<main>` hash.
 pub(crate) fn scan(text: &[u8]) -> Page {
     let found = tokenize(text);
-    let lines = Lines::of(text);
+    let lines = LineStarts::of(text);
     let main = memchr::memmem::find(text, b"<main>").and_then(|start| {
         let rest = &text[start..];
         memchr::memmem::find(rest, b"</main>")

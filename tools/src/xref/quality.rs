@@ -206,7 +206,7 @@ pub fn evaluate_dir(dir: &Path) -> anyhow::Result<Vec<Scored>> {
         };
         let text = std::fs::read_to_string(&briefing)
             .map_err(|e| anyhow::anyhow!("{}: {e}", briefing.display()))?;
-        let parsed = crate::briefing::parse(&briefing, &text)
+        let parsed = crate::briefing::text::parse(&briefing, &text)
             .map_err(|d| anyhow::anyhow!("{}: {}", briefing.display(), d.message))?;
         let mut doc = crate::ingest::from_briefing(&parsed, "briefing.txt");
         super::suggest::suggest(&mut doc);

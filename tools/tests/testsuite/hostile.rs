@@ -110,7 +110,7 @@ fn the_briefing_truncated_at_every_line_never_panics_and_never_writes_on_error()
     let dir = tempdir();
     for n in 0..=lines.len() {
         let text = lines[..n].join("\n");
-        match handbook::briefing::parse(Path::new("b.txt"), &text) {
+        match handbook::briefing::text::parse(Path::new("b.txt"), &text) {
             Ok(b) => assert!(
                 !b.insights.is_empty() && !b.actions.is_empty(),
                 "a truncation at {n} parsed without items"
@@ -239,7 +239,7 @@ proptest! {
     /// Any text: the parser returns a briefing or a located error, never panics.
     #[test]
     fn the_briefing_parser_never_panics(text in "(?s)[-a-zA-Z:“”\"'\\n\\r\\t .\u{feff}]{0,400}") {
-        match handbook::briefing::parse(Path::new("b.txt"), &text) {
+        match handbook::briefing::text::parse(Path::new("b.txt"), &text) {
             Ok(_) => {}
             Err(d) => prop_assert!(d.primary.is_some()),
         }
@@ -267,7 +267,7 @@ proptest! {
         }
         text.push_str("Action items\n");
         for a in &actions { text.push_str(&format!("-\n{a}\n")); }
-        let parsed = handbook::briefing::parse(Path::new("b.txt"), &text).unwrap();
+        let parsed = handbook::briefing::text::parse(Path::new("b.txt"), &text).unwrap();
         let mut doc = handbook::ingest::from_briefing(&parsed, "b.txt");
         handbook::xref::suggest::suggest(&mut doc);
         let yaml = handbook::content::to_yaml(&doc);

@@ -247,7 +247,8 @@ fn ingest_export_round_trip_keeps_every_text_and_line() {
     let export = handbook(dir.path(), &["export"]);
     assert_eq!(export.code, 0, "{}", export.stderr);
     let json: serde_json::Value = serde_json::from_str(&export.stdout).unwrap();
-    let parsed = handbook::briefing::parse(std::path::Path::new("seed"), &read(seed())).unwrap();
+    let parsed =
+        handbook::briefing::text::parse(std::path::Path::new("seed"), &read(seed())).unwrap();
     let texts = |key: &str| -> Vec<(String, u64, u64)> {
         json[key]
             .as_array()

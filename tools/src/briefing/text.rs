@@ -10,73 +10,8 @@
 
 use std::path::Path;
 
+use super::{Briefing, Item, Lines, Meta, Quote, Section, Text, unquote};
 use crate::diagnostics::{Diagnostic, Location};
-
-/// An inclusive, 1-based range of source lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Lines {
-    /// First line.
-    pub start: usize,
-    /// Last line (inclusive).
-    pub end: usize,
-}
-
-/// A piece of text and the lines it was read from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Text {
-    /// The text, with paragraphs separated by a blank line.
-    pub text: String,
-    /// Where it came from.
-    pub lines: Lines,
-}
-
-/// A body section: a heading and its paragraphs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Section {
-    /// The heading line.
-    pub heading: Text,
-    /// The paragraphs below it.
-    pub body: Text,
-}
-
-/// A key insight or an action item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
-    /// What the item says.
-    pub text: Text,
-    /// Its `Impact:` line, without the label, when the briefing has one.
-    pub impact: Option<Text>,
-    /// From its `-` line to its last line.
-    pub lines: Lines,
-}
-
-/// A quotation, with its quotation marks removed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Quote {
-    /// The words quoted.
-    pub text: Text,
-    /// Who said it, when the line names them after a dash (`"…" — Name`).
-    pub attribution: Option<String>,
-}
-
-/// A parsed briefing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Briefing {
-    /// Line 1.
-    pub title: Text,
-    /// Line 2, when it is not already a block heading.
-    pub subtitle: Option<Text>,
-    /// The paragraphs between the subtitle and the first section heading.
-    pub introduction: Option<Text>,
-    /// Body sections in source order.
-    pub sections: Vec<Section>,
-    /// The `Key insights` block.
-    pub insights: Vec<Item>,
-    /// The `Action items` block.
-    pub actions: Vec<Item>,
-    /// The `Quotes` block.
-    pub quotes: Vec<Quote>,
-}
 
 /// The blocks that follow the body, in the order the format gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,15 +55,9 @@ impl Line<'_> {
     }
 }
 
-/// Parses briefing bytes read from `path` (used only in messages).
+/// Parses briefing text read from `path` (used only in messages).
 ///
 /// Accepts a UTF-8 byte-order mark, CRLF line endings, trailing spaces and blank lines.
-pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Briefing, Diagnostic> {
-    let text = crate::diagnostics::decode_utf8(path, bytes)?;
-    parse(path, text)
-}
-
-/// Parses briefing text read from `path` (used only in messages).
 pub fn parse(path: &Path, text: &str) -> Result<Briefing, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<Line<'_>> = text
@@ -280,6 +209,7 @@ impl<'a> Parser<'a> {
             insights,
             actions,
             quotes: quotes.unwrap_or_default(),
+            meta: Meta::default(),
         })
     }
 
@@ -396,6 +326,7 @@ impl<'a> Parser<'a> {
             let impact = join(&impact_lines).filter(|t| !t.text.is_empty());
             let end = impact.as_ref().map_or(text.lines.end, |i| i.lines.end);
             items.push(Item {
+                title: None,
                 text,
                 impact,
                 lines: Lines {
@@ -490,38 +421,6 @@ fn impact_label(line: &str) -> Option<&str> {
         .then(|| rest.trim())
 }
 
-const OPENING: &[char] = &['"', '“', '„', '«', '\'', '‘'];
-const CLOSING: &[char] = &['"', '”', '“', '»', '\'', '’'];
-
-/// Removes the quotation marks around a quote, however deeply they are nested, and
-/// splits off an attribution written after a closing mark (`"…" — Name`).
-fn unquote(line: &str) -> (String, Option<String>) {
-    let mut text = line.trim();
-    let mut attribution = None;
-    if text.starts_with(OPENING) {
-        for dash in [" — ", " – ", " - ", "—", "–"] {
-            if let Some((quoted, who)) = text.rsplit_once(dash) {
-                let quoted = quoted.trim_end();
-                if quoted.ends_with(CLOSING) && !who.trim().is_empty() && !who.contains(CLOSING) {
-                    attribution = Some(who.trim().to_string());
-                    text = quoted;
-                    break;
-                }
-            }
-        }
-    }
-    loop {
-        let stripped = text
-            .strip_prefix(OPENING)
-            .and_then(|t| t.strip_suffix(CLOSING));
-        match stripped {
-            Some(inner) => text = inner.trim(),
-            None => break,
-        }
-    }
-    (text.to_string(), attribution)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,17 +461,6 @@ mod tests {
         assert_eq!(b.insights[0].text.text, "I.");
         assert_eq!(b.actions[0].text.text, "A inline.");
         assert!(b.quotes.is_empty());
-    }
-
-    #[test]
-    fn quotes_lose_nested_marks_and_keep_attribution() {
-        assert_eq!(unquote("“\"x y\"”"), ("x y".into(), None));
-        assert_eq!(unquote("'plain'"), ("plain".into(), None));
-        assert_eq!(
-            unquote("“Ship it.” — Jane Doe"),
-            ("Ship it.".into(), Some("Jane Doe".into()))
-        );
-        assert_eq!(unquote("no marks"), ("no marks".into(), None));
     }
 
     #[test]
