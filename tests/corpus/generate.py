@@ -6,10 +6,12 @@ Each case is a small handbook (`book.toml`, `src/`, `content/`) with a previous 
 that neither the content nor the previous site changed. The expected messages and exit
 codes live in `<case>.toml` (fill them with `TRYCMD=overwrite`, then review).
 
-Run from the repository root: python3 tests/corpus/generate.py
+Run from the repository root: python3 tests/corpus/generate.py [PREFIX...]
+(with prefixes, only the cases whose names start with one of them are written).
 """
 import os
 import shutil
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -36,6 +38,8 @@ actions:
 
 
 def case(name, files, args=None, code=1, extra=""):
+    if sys.argv[1:] and not any(name.startswith(p) for p in sys.argv[1:]):
+        return
     root = os.path.join(HERE, name + ".in")
     shutil.rmtree(root, ignore_errors=True)
     shutil.rmtree(os.path.join(HERE, name + ".out"), ignore_errors=True)
@@ -132,6 +136,29 @@ case("ingest-not-a-briefing", {"b.txt": "Just some notes.\nNothing more.\n"}, ar
 case("ingest-no-action-items", {"b.txt": "Title\nSubtitle.\nIntro.\nKey insights\n-\nOne.\n"}, args=["ingest", "b.txt"])
 case("ingest-item-without-text", {"b.txt": BRIEFING.replace("-\nOne.\n", "-\n-\nOne.\n")}, args=["ingest", "b.txt"])
 case("ingest-over-curated-yaml", {"b.txt": BRIEFING, "content/title.yaml": "# curated\nbriefing:\n  id: title\n  title: Curated title\n"}, args=["ingest", "b.txt"])
+# Ingest: Markdown, HTML and Word briefings
+MD = "# Title\n\n## Key insights\n\n- One.\n\n## Action items\n\n- Do.\n"
+case("ingest-md-no-item-blocks", {"b.md": "# Title\n\nJust some notes.\n"}, args=["ingest", "b.md"])
+case("ingest-md-no-title", {"b.md": "Some notes first.\n\n## Key insights\n\n- One.\n"}, args=["ingest", "b.md"])
+case("ingest-md-block-without-items", {"b.md": "# Title\n\n## Key insights\n\n## Action items\n\n- Do.\n"}, args=["ingest", "b.md"])
+case("ingest-md-empty-list-item", {"b.md": MD.replace("- One.\n", "- One.\n-\n")}, args=["ingest", "b.md"])
+case("ingest-md-paragraph-among-items", {"b.md": MD.replace("- One.\n", "We found:\n\n- One.\n")}, args=["ingest", "b.md"])
+case("ingest-md-second-impact", {"b.md": MD.replace("- Do.\n", "- Do.\n  Impact: Less.\n  Impact: More.\n")}, args=["ingest", "b.md"])
+case("ingest-md-only-impact", {"b.md": MD.replace("- Do.\n", "- **Impact:** Less.\n")}, args=["ingest", "b.md"])
+case("ingest-md-quote-not-quoted", {"b.md": MD + "\n## Quotes\n\nSomeone said something.\n"}, args=["ingest", "b.md"])
+case("ingest-md-front-matter-bad-date", {"b.md": "---\ndate: last spring\n---\n" + MD}, args=["ingest", "b.md"])
+case("ingest-md-front-matter-invalid", {"b.md": "---\ntitle: [unclosed\n---\n" + MD}, args=["ingest", "b.md"])
+case("ingest-md-front-matter-title-differs", {"b.md": "---\ntitle: Another\n---\n" + MD}, args=["ingest", "b.md"])
+case("ingest-md-is-html", {"b.md": "<!DOCTYPE html>\n<html><body><h1>Title</h1></body></html>\n"}, args=["ingest", "b.md"])
+case("ingest-md-not-text", {"b.md": b"# Title\n\x00\x01\x02binary"}, args=["ingest", "b.md"])
+case("ingest-md-nested-too-deep", {"b.md": "# Title\n\n" + "> " * 100 + "deep\n"}, args=["ingest", "b.md"])
+case("ingest-html-is-markdown", {"b.html": MD}, args=["ingest", "b.html"])
+case("ingest-html-no-item-blocks", {"b.html": "<html><body><h1>Title</h1>\n<p>Just some notes.</p>\n</body></html>\n"}, args=["ingest", "b.html"])
+case("ingest-html-empty-item", {"b.html": "<h1>Title</h1>\n<h2>Key insights</h2>\n<ul>\n<li>One.</li>\n<li> </li>\n</ul>\n<h2>Action items</h2><ul><li>Do.</li></ul>\n"}, args=["ingest", "b.html"])
+case("ingest-html-not-utf8", {"b.html": b"<h1>Caf\xe9</h1>\n"}, args=["ingest", "b.html"])
+case("ingest-html-nested-too-deep", {"b.html": "<h1>Title</h1>\n" + "<div>" * 300 + "deep\n"}, args=["ingest", "b.html"])
+case("ingest-docx-not-word", {"b.docx": b"PK\x03\x04 this is no zip archive"}, args=["ingest", "b.docx"])
+case("ingest-docx-plain-text", {"b.docx": "Title\nSubtitle.\n"}, args=["ingest", "b.docx"])
 # Snippets
 case("snippet-endless-loop", {"content/b.yaml": GOOD, "src/intro.md": "# Intro\n\n```rust\nloop {}\n```\n"}, args=["check", "snippets", "--no-cache", "--timeout", "2"])
 case("snippet-floods-output", {"content/b.yaml": GOOD, "src/intro.md": "# Intro\n\n```rust\nlet line = \"y\".repeat(1 << 16);\nloop {\n    println!(\"{line}\");\n}\n```\n"}, args=["check", "snippets", "--no-cache", "--timeout", "2"])

@@ -197,7 +197,7 @@ pub fn from_briefing(b: &Briefing, source_file: &str) -> Doc {
         .insights
         .iter()
         .map(|x| Insight {
-            id: id(&x.text.text, 5, "insight"),
+            id: id(id_words(x), 5, "insight"),
             title: item_title(x),
             text: x.text.text.clone(),
             impact: x.impact.as_ref().map(|t| t.text.clone()),
@@ -210,7 +210,7 @@ pub fn from_briefing(b: &Briefing, source_file: &str) -> Doc {
         .actions
         .iter()
         .map(|x| Action {
-            id: id(&x.text.text, 5, "action"),
+            id: id(id_words(x), 5, "action"),
             title: item_title(x),
             text: x.text.text.clone(),
             impact: x.impact.as_ref().map(|t| t.text.clone()),
@@ -246,6 +246,11 @@ pub fn from_briefing(b: &Briefing, source_file: &str) -> Doc {
         actions,
         quotes,
     }
+}
+
+/// The words an item's id is made of: the title its author gave it, else its text.
+fn id_words(item: &briefing::Item) -> &str {
+    item.title.as_ref().map_or(&item.text.text, |t| &t.text)
 }
 
 /// The title the author gave an item (a bold lead-in), else one made from its text.

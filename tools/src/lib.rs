@@ -6,7 +6,8 @@
 //! briefing ──ingest──▶ content ──▶ xref ──▶ render ──▶ book ──▶ links / snippets
 //! ```
 //!
-//! - [`briefing`] parses the plain-text briefing format, with line spans;
+//! - [`briefing`] parses briefings as people write them (plain text, Markdown, HTML,
+//!   Word) into one tree with line spans;
 //! - [`ingest`] turns a parsed briefing into a content file with stable ids, provenance
 //!   and suggested relations, keeping what contributors curated;
 //! - [`content`] is the YAML model contributors edit, loaded with located diagnostics;

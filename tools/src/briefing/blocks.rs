@@ -365,7 +365,15 @@ impl Assembler<'_> {
                 }
             }
             (ItemBlock::Quotes, Block::Quote { paras, lines }) => {
-                slot.quotes.push(quote(src, &paras, lines)?);
+                let text = paras.iter().map(Para::text).collect::<Vec<_>>().join(" ");
+                match (attribution_of(&text), slot.quotes.last_mut()) {
+                    // A quotation style on the attribution too (Word's *Quote*).
+                    (Some(who), Some(last)) if last.attribution.is_none() => {
+                        last.attribution = Some(who);
+                        last.text.lines.end = lines.end;
+                    }
+                    _ => slot.quotes.push(quote(src, &paras, lines)?),
+                }
             }
             (ItemBlock::Quotes, Block::Paragraph(p)) => {
                 let lines = p.span().unwrap_or(Lines::one(heading));
@@ -374,6 +382,7 @@ impl Assembler<'_> {
                     // "> words" then "— Name" below the quotation.
                     (Some(who), Some(last)) if last.attribution.is_none() => {
                         last.attribution = Some(who);
+                        last.text.lines.end = lines.end;
                     }
                     _ if starts_quoted(&text) => slot.quotes.push(quote(src, &[p], lines)?),
                     _ => {

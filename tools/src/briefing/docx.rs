@@ -105,17 +105,10 @@ fn add(blocks: &mut Vec<Block>, role: Role, para: Para, number: usize) {
                 }],
             }));
         }
-        Role::Quote => match blocks.last_mut() {
-            // A quotation over several paragraphs, or its attribution below it.
-            Some(Block::Quote { paras, lines: l }) if l.end + 1 == number => {
-                paras.push(para);
-                l.end = number;
-            }
-            _ => blocks.push(Block::Quote {
-                paras: vec![para],
-                lines,
-            }),
-        },
+        Role::Quote => blocks.push(Block::Quote {
+            paras: vec![para],
+            lines,
+        }),
         Role::ListEntry => {
             let item = ListItem {
                 paras: vec![para],

@@ -162,22 +162,24 @@ impl Lowering<'_> {
             }
             Event::Start(Tag::Item) => {
                 self.close_inline();
+                let at = range.start;
                 self.push(
                     Open::Item {
                         paras: Vec::new(),
                         range,
                     },
-                    0,
+                    at,
                 )?;
             }
             Event::Start(Tag::BlockQuote(_)) => {
                 self.close_inline();
+                let at = range.start;
                 self.push(
                     Open::Quote {
                         paras: Vec::new(),
                         range,
                     },
-                    0,
+                    at,
                 )?;
             }
             Event::End(TagEnd::List(_) | TagEnd::Item | TagEnd::BlockQuote(_)) => {

@@ -216,10 +216,24 @@ fn decode<'a>(path: &Path, bytes: &'a [u8], format: Format) -> Result<&'a str, D
         } else {
             "a briefing is a text file (plain text, Markdown or HTML) or a Word document (`.docx`)"
         };
+        let before = &bytes[..at];
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let shown = String::from_utf8_lossy(&before[line_start..]);
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
         return Err(Diagnostic::error(format!(
             "this is not a text file: it holds a NUL byte at offset {at}"
         ))
-        .at(Location::new(path, 1, 1, 1, ""))
+        .at(Location::new(
+            path,
+            line,
+            shown.chars().count() + 1,
+            1,
+            &format!("{shown}\u{fffd}"),
+        ))
+        .label("a NUL byte")
         .help(hint));
     }
     let text = crate::diagnostics::decode_utf8(path, bytes).map_err(|d| {

@@ -159,10 +159,16 @@ pub fn quote_title(text: &str) -> String {
 
 fn source_text(source: &Option<Source>) -> Option<String> {
     source.as_ref().map(|s| {
-        if s.line_start == s.line_end {
-            format!("{}, line {}", s.file, s.line_start)
+        // A Word document has no lines: its provenance counts paragraphs.
+        let (one, many) = if s.file.to_ascii_lowercase().ends_with(".docx") {
+            ("paragraph", "paragraphs")
         } else {
-            format!("{}, lines {}–{}", s.file, s.line_start, s.line_end)
+            ("line", "lines")
+        };
+        if s.line_start == s.line_end {
+            format!("{}, {one} {}", s.file, s.line_start)
+        } else {
+            format!("{}, {many} {}–{}", s.file, s.line_start, s.line_end)
         }
     })
 }

@@ -629,7 +629,8 @@ impl Knowledge {
             let b = &doc.briefing;
             briefings.push(json!({
                 "id": b.id, "title": b.title, "subtitle": b.subtitle, "introduction": b.introduction,
-                "summary": b.summary, "source": source(&b.source), "tags": b.tags,
+                "summary": b.summary, "date": b.date, "author": b.author, "origin": b.origin,
+                "source": source(&b.source), "tags": b.tags,
                 "file": self.published(&file.path),
             }));
             for s in &doc.sections {

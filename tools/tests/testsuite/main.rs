@@ -3,6 +3,7 @@
 mod book;
 mod browser;
 mod content;
+mod formats;
 mod gate;
 mod hostile;
 mod ingest;
