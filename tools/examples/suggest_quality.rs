@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use handbook::xref::quality::{KINDS, Split, evaluate_dir, totals};
+use handbook::ingest::quality::{KINDS, Split, evaluate_dir, totals};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -67,6 +67,7 @@ fn main() {
                 origin: None,
                 source: None,
                 tags: Vec::new(),
+                superseded_by: None,
             },
             sections: (0..5)
                 .map(|i| Section {
@@ -86,6 +87,7 @@ fn main() {
                     source: None,
                     tags: tags(i),
                     discussed_in: vec![Relation::Curated(id("s", i % 5))],
+                    updates: Vec::new(),
                 })
                 .collect(),
             actions: (0..10)
@@ -101,6 +103,8 @@ fn main() {
                         Relation::Curated(id("i", (i + 3) % 10)),
                     ],
                     discussed_in: vec![Relation::Curated(id("s", (i + 1) % 5))],
+                    continues: Vec::new(),
+                    replaces: Vec::new(),
                     priority: Some([Priority::High, Priority::Medium, Priority::Low][i % 3]),
                     phase: Some((i % 3 + 1) as u8),
                     owner: Some("Head of engineering".into()),

@@ -38,9 +38,13 @@ pub enum Command {
         /// Folder to write the content file into.
         #[arg(long, default_value = "content")]
         out: PathBuf,
-        /// Merge into an existing content file, keeping curated edits.
+        /// Merge into the existing content file of this briefing, keeping curated edits.
         #[arg(long)]
         force: bool,
+        /// With `--force`: the id of the briefing this file is a revision of, when it is
+        /// not the file that briefing was ingested from.
+        #[arg(long, value_name = "BRIEFING-ID", requires = "force")]
+        revises: Option<String>,
         /// Show, for each suggested relation, its score and the words behind it.
         #[arg(long)]
         explain: bool,
@@ -303,8 +307,16 @@ pub fn run(cli: Cli) -> Outcome {
             format,
             out,
             force,
+            revises,
             explain,
-        } => ingest(&briefing, &out, format.map(Into::into), force, explain),
+        } => {
+            let options = crate::ingest::Options {
+                format: format.map(Into::into),
+                force,
+                revises,
+            };
+            ingest(&briefing, &out, &options, explain)
+        }
         Command::Validate {
             root,
             content,
@@ -533,14 +545,8 @@ fn print_explanations(path: &Path, doc: &crate::content::Doc) {
     }
 }
 
-fn ingest(
-    briefing: &Path,
-    out: &Path,
-    format: Option<crate::briefing::Format>,
-    force: bool,
-    explain: bool,
-) -> Outcome {
-    match crate::ingest::ingest(briefing, out, format, force) {
+fn ingest(briefing: &Path, out: &Path, options: &crate::ingest::Options, explain: bool) -> Outcome {
+    match crate::ingest::ingest(briefing, out, options) {
         Ok(outcome) => {
             let _ = write!(
                 std::io::stderr().lock(),

@@ -410,7 +410,11 @@ fn def_for(path: &[PathSegment<'_>]) -> Option<&'static str> {
         [Key("actions"), Index(_)] => Some("Action"),
         [Key("quotes"), Index(_)] => Some("Quote"),
         [.., Key("source")] => Some("Source"),
-        [.., Key("addresses" | "discussed_in" | "supports"), Index(_)] => Some("Suggested"),
+        [
+            ..,
+            Key("addresses" | "discussed_in" | "supports" | "updates" | "continues" | "replaces"),
+            Index(_),
+        ] => Some("Suggested"),
         _ => None,
     }
 }
@@ -514,7 +518,14 @@ impl SchemaContext<'_> {
                 }
                 let relation = matches!(
                     pointer.iter().rev().nth(1),
-                    Some(PathSegment::Key("addresses" | "discussed_in" | "supports"))
+                    Some(PathSegment::Key(
+                        "addresses"
+                            | "discussed_in"
+                            | "supports"
+                            | "updates"
+                            | "continues"
+                            | "replaces"
+                    ))
                 );
                 if relation {
                     Diagnostic::error(format!(

@@ -67,6 +67,11 @@ pub struct BriefingMeta {
     /// Free-form labels.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The id of the briefing that replaces this one: it leaves the portfolio's home
+    /// page and its pages say what replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"))]
+    pub superseded_by: Option<String>,
 }
 
 /// Provenance: the lines of the briefing an item was read from.
@@ -130,6 +135,9 @@ pub struct Insight {
     /// Sections that discuss this insight.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub discussed_in: Vec<Relation>,
+    /// Insights of earlier briefings that this one updates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub updates: Vec<Relation>,
 }
 
 /// An action item: a recommendation leaders can act on.
@@ -160,6 +168,12 @@ pub struct Action {
     /// Sections that discuss this action.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub discussed_in: Vec<Relation>,
+    /// Recommendations of earlier briefings that this one carries on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub continues: Vec<Relation>,
+    /// Recommendations of earlier briefings that this one replaces.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<Relation>,
     /// How urgent it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,

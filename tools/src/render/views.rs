@@ -233,10 +233,15 @@ impl Views<'_> {
         let d = &self.k.files[item.file].doc;
         use crate::xref::Kind;
         let lists: Vec<&[Relation]> = match item.kind {
-            Kind::Insight => vec![&d.insights[item.index].discussed_in],
+            Kind::Insight => vec![
+                &d.insights[item.index].discussed_in,
+                &d.insights[item.index].updates,
+            ],
             Kind::Action => vec![
                 &d.actions[item.index].addresses,
                 &d.actions[item.index].discussed_in,
+                &d.actions[item.index].continues,
+                &d.actions[item.index].replaces,
             ],
             Kind::Quote => vec![&d.quotes[item.index].supports],
             _ => vec![],

@@ -5,7 +5,6 @@
 //! (both places), unknown ids (with the closest one), empty texts and provenance outside
 //! the content folder as errors, and coverage gaps as warnings.
 
-pub mod quality;
 pub mod suggest;
 
 use std::collections::BTreeMap;
@@ -90,29 +89,58 @@ pub enum Backlink {
     SupportedBy,
     /// Items whose `discussed_in` names the section.
     Discusses,
+    /// Insights of later briefings whose `updates` names the insight.
+    UpdatedBy,
+    /// Recommendations of later briefings whose `continues` names the recommendation.
+    ContinuedBy,
+    /// Recommendations of later briefings whose `replaces` names the recommendation.
+    ReplacedBy,
 }
 
-/// A relation field: its name, the kinds it may point at, and its reverse.
+/// A relation field: its name, the kinds it may point at, its reverse, and whether it
+/// relates briefings (its target must lie in another briefing).
 struct RelationField {
     name: &'static str,
     targets: &'static [Kind],
     reverse: Backlink,
+    across: bool,
 }
 
 const ADDRESSES: RelationField = RelationField {
     name: "addresses",
     targets: &[Kind::Insight],
     reverse: Backlink::AddressedBy,
+    across: false,
 };
 const SUPPORTS: RelationField = RelationField {
     name: "supports",
     targets: &[Kind::Insight, Kind::Action],
     reverse: Backlink::SupportedBy,
+    across: false,
 };
 const DISCUSSED_IN: RelationField = RelationField {
     name: "discussed_in",
     targets: &[Kind::Section],
     reverse: Backlink::Discusses,
+    across: false,
+};
+const UPDATES: RelationField = RelationField {
+    name: "updates",
+    targets: &[Kind::Insight],
+    reverse: Backlink::UpdatedBy,
+    across: true,
+};
+const CONTINUES: RelationField = RelationField {
+    name: "continues",
+    targets: &[Kind::Action],
+    reverse: Backlink::ContinuedBy,
+    across: true,
+};
+const REPLACES: RelationField = RelationField {
+    name: "replaces",
+    targets: &[Kind::Action],
+    reverse: Backlink::ReplacedBy,
+    across: true,
 };
 
 /// Every relation list of a document, with the item that holds it.
@@ -120,10 +148,13 @@ fn relations(doc: &Doc) -> Vec<(Kind, usize, &str, &RelationField, &[Relation])>
     let mut out: Vec<(Kind, usize, &str, &RelationField, &[Relation])> = Vec::new();
     for (i, x) in doc.insights.iter().enumerate() {
         out.push((Kind::Insight, i, &x.id, &DISCUSSED_IN, &x.discussed_in));
+        out.push((Kind::Insight, i, &x.id, &UPDATES, &x.updates));
     }
     for (i, x) in doc.actions.iter().enumerate() {
         out.push((Kind::Action, i, &x.id, &ADDRESSES, &x.addresses));
         out.push((Kind::Action, i, &x.id, &DISCUSSED_IN, &x.discussed_in));
+        out.push((Kind::Action, i, &x.id, &CONTINUES, &x.continues));
+        out.push((Kind::Action, i, &x.id, &REPLACES, &x.replaces));
     }
     for (i, x) in doc.quotes.iter().enumerate() {
         out.push((Kind::Quote, i, &x.id, &SUPPORTS, &x.supports));
@@ -319,6 +350,23 @@ pub fn resolve(files: Vec<ContentFile>, content_root: &Path) -> (Knowledge, Vec<
                     path.push(PathSegment::Key("id"));
                 }
                 match index.get(target) {
+                    Some(t)
+                        if field.across
+                            && files[t.file].doc.briefing.id == file.doc.briefing.id =>
+                    {
+                        problems.push(
+                            Diagnostic::error(format!(
+                                "`{}` relates briefings, but `{target}` is {} of this same briefing",
+                                field.name,
+                                article(t.kind.noun())
+                            ))
+                            .at(file.locate(&path))
+                            .help(format!(
+                                "name {} of an earlier briefing here; within one briefing, relations are `addresses`, `supports` and `discussed_in`",
+                                article(field.targets[0].noun())
+                            )),
+                        );
+                    }
                     Some(t) if field.targets.contains(&t.kind) => {
                         backlinks
                             .entry(target.to_string())
@@ -393,6 +441,7 @@ pub fn resolve(files: Vec<ContentFile>, content_root: &Path) -> (Knowledge, Vec<
                 problems.push(problem.at(file.locate(&field_path(kind, i, "source"))));
             }
         }
+        problems.extend(check_superseded(file, &files, &index));
     }
     for targets in backlinks.values_mut() {
         for ids in targets.values_mut() {
@@ -408,6 +457,73 @@ pub fn resolve(files: Vec<ContentFile>, content_root: &Path) -> (Knowledge, Vec<
     };
     problems.extend(knowledge.coverage_warnings());
     (knowledge, problems)
+}
+
+/// `superseded_by` names another briefing, and following it never comes back round.
+fn check_superseded(
+    file: &ContentFile,
+    files: &[ContentFile],
+    index: &BTreeMap<String, ItemRef>,
+) -> Option<Diagnostic> {
+    let b = &file.doc.briefing;
+    let by = b.superseded_by.as_ref()?;
+    let at = file.locate(&field_path(Kind::Briefing, 0, "superseded_by"));
+    let briefings = || {
+        index
+            .iter()
+            .filter(|(_, r)| r.kind == Kind::Briefing)
+            .map(|(id, _)| id.as_str())
+    };
+    match index.get(by) {
+        _ if *by == b.id => Some(
+            Diagnostic::error(format!("briefing `{by}` is superseded by itself"))
+                .at(at)
+                .help("name the briefing that replaces this one, or remove `superseded_by`"),
+        ),
+        Some(t) if t.kind != Kind::Briefing => Some(
+            Diagnostic::error(format!(
+                "`superseded_by` names {} `{by}`, but it must name a briefing",
+                article(t.kind.noun())
+            ))
+            .at(at)
+            .help(
+                "put the id of the briefing that replaces this one (`briefing: id:` in its file)",
+            ),
+        ),
+        Some(_) => {
+            // Follow the chain; coming back to this briefing means none of them is current.
+            let mut chain = vec![b.id.as_str(), by.as_str()];
+            let mut next = by.as_str();
+            while let Some(r) = index.get(next).filter(|r| r.kind == Kind::Briefing) {
+                let after = files[r.file].doc.briefing.superseded_by.as_deref()?;
+                chain.push(after);
+                if after == b.id {
+                    return Some(
+                        Diagnostic::error(format!(
+                            "`superseded_by` goes round in a circle: {}",
+                            chain.join(" → ")
+                        ))
+                        .at(at)
+                        .help("the newest briefing of a line is superseded by none: remove `superseded_by` from it"),
+                    );
+                }
+                if chain.len() > files.len() + 1 {
+                    return None;
+                }
+                next = after;
+            }
+            None
+        }
+        None => {
+            let d = Diagnostic::error(format!("unknown briefing `{by}` in `superseded_by`"))
+                .at(at)
+                .label("no briefing has this id");
+            Some(match closest(by, briefings()) {
+                Some(best) => d.help(format!("did you mean `{best}`?")),
+                None => d.help("put the id of the briefing that replaces this one"),
+            })
+        }
+    }
 }
 
 fn article(noun: &str) -> String {
@@ -498,6 +614,18 @@ impl Knowledge {
             .filter(|(_, (a, b))| a != b)
             .map(|(id, _)| id)
             .collect()
+    }
+
+    /// Ids of the briefings that `id` supersedes, sorted.
+    pub fn supersedes(&self, id: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .files
+            .iter()
+            .filter(|f| f.doc.briefing.superseded_by.as_deref() == Some(id))
+            .map(|f| f.doc.briefing.id.as_str())
+            .collect();
+        out.sort();
+        out
     }
 
     /// The content folder the knowledge base was read from.
@@ -631,6 +759,8 @@ impl Knowledge {
                 "id": b.id, "title": b.title, "subtitle": b.subtitle, "introduction": b.introduction,
                 "summary": b.summary, "date": b.date, "author": b.author, "origin": b.origin,
                 "source": source(&b.source), "tags": b.tags,
+                "superseded_by": b.superseded_by,
+                "supersedes": self.supersedes(&b.id),
                 "file": self.published(&file.path),
             }));
             for s in &doc.sections {
@@ -647,6 +777,8 @@ impl Knowledge {
                     "discussed_in": ids(&x.discussed_in),
                     "addressed_by": self.backlinks(&x.id, Backlink::AddressedBy),
                     "supported_by": self.backlinks(&x.id, Backlink::SupportedBy),
+                    "updates": ids(&x.updates),
+                    "updated_by": self.backlinks(&x.id, Backlink::UpdatedBy),
                 }));
             }
             for x in &doc.actions {
@@ -656,6 +788,10 @@ impl Knowledge {
                     "addresses": ids(&x.addresses),
                     "discussed_in": ids(&x.discussed_in),
                     "supported_by": self.backlinks(&x.id, Backlink::SupportedBy),
+                    "continues": ids(&x.continues),
+                    "continued_by": self.backlinks(&x.id, Backlink::ContinuedBy),
+                    "replaces": ids(&x.replaces),
+                    "replaced_by": self.backlinks(&x.id, Backlink::ReplacedBy),
                     "priority": x.priority, "phase": x.phase, "owner": x.owner, "status": x.status,
                     "status_date": x.status_date, "target": x.target, "to_review": self.to_review(x),
                 }));

@@ -273,7 +273,7 @@ proptest! {
         let yaml = handbook::content::to_yaml(&doc);
         let loaded = handbook::content::load::parse(Path::new("b.yaml"), yaml.clone()).map_err(|d| TestCaseError::fail(format!("{d:?}\n{yaml}")))?;
         prop_assert_eq!(&loaded.doc, &doc);
-        let (merged, report) = handbook::ingest::merge(loaded.doc, doc.clone());
+        let (merged, report) = handbook::ingest::merge(loaded.doc, doc.clone(), None);
         prop_assert!(report.is_empty(), "{report:?}");
         prop_assert_eq!(handbook::content::to_yaml(&merged), yaml);
     }

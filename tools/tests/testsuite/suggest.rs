@@ -1,7 +1,7 @@
 //! Suggested relations: measured against the relations a careful reader drew in eight
 //! labelled briefings (`tests/fixtures/suggest/`), and explained to contributors.
 
-use handbook::xref::quality::{KINDS, Split, evaluate_dir, totals};
+use handbook::ingest::quality::{KINDS, Split, evaluate_dir, totals};
 
 use crate::support::*;
 

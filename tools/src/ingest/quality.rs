@@ -209,7 +209,7 @@ pub fn evaluate_dir(dir: &Path) -> anyhow::Result<Vec<Scored>> {
         let parsed = crate::briefing::text::parse(&briefing, &text)
             .map_err(|d| anyhow::anyhow!("{}: {}", briefing.display(), d.message))?;
         let mut doc = crate::ingest::from_briefing(&parsed, "briefing.txt");
-        super::suggest::suggest(&mut doc);
+        crate::xref::suggest::suggest(&mut doc);
         out.push(Scored {
             name,
             split: labels.split,
