@@ -253,11 +253,14 @@ impl Lowering<'_> {
         let Some(open) = self.stack.pop() else {
             return;
         };
-        let lines = |range: &Range<usize>| Lines {
-            start: self.starts.line(range.start),
-            end: self
-                .starts
-                .line(range.end.saturating_sub(1).max(range.start)),
+        // A container's range runs over the blank lines after it; its lines do not.
+        let text = self.text;
+        let lines = |range: &Range<usize>| {
+            let end = range.start + text[range.clone()].trim_end().len();
+            Lines {
+                start: self.starts.line(range.start),
+                end: self.starts.line(end.saturating_sub(1).max(range.start)),
+            }
         };
         match open {
             Open::Item { paras, range } => {

@@ -5,13 +5,15 @@
 //! - [`ids`] makes ids from an item's own words, distinct from every id already taken;
 //! - [`merge`] pairs a revised briefing's items with the curated ones (by id, then by
 //!   text similarity and position) and keeps every curated field;
-//! - [`quality`] measures the suggested relations against labelled briefings.
+//! - [`quality`] measures the suggested relations against labelled briefings, and
+//!   [`matching`] the pairing of revised items against revised labelled briefings.
 //!
 //! The content file is never replaced silently: without `--force` an existing file is
 //! left alone, and with it the curated file is the base the briefing is merged into.
 //! Nothing is written that `validate` would reject.
 
 pub mod ids;
+pub mod matching;
 pub mod merge;
 pub mod quality;
 

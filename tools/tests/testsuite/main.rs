@@ -7,6 +7,7 @@ mod formats;
 mod gate;
 mod hostile;
 mod ingest;
+mod knowledge;
 mod leaders;
 mod links;
 mod render;
