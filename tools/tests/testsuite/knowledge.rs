@@ -36,7 +36,7 @@ fn recurring(n: usize) -> String {
         "Vendor assessment",
     ][n % 4];
     let region = ["Europe", "Asia", "Americas", "Africa", "Oceania"][n % 5];
-    let date = if n % 3 == 0 {
+    let date = if n.is_multiple_of(3) {
         String::new()
     } else {
         format!("---\ndate: 2026-{:02}-{:02}\n---\n", 1 + n % 12, 1 + n % 28)
