@@ -3,13 +3,16 @@
 //! a careful reader draws in `<name>.txt`. Prints one table per split (tune, holdout),
 //! or JSON with `--json`.
 //!
+//! The follow-ups in `DIR/across/` are then ingested into a knowledge base of the
+//! labelled briefings and their relations across briefings compared with their labels.
+//!
 //! usage: cargo run --release -p handbook --example suggest_quality -- [DIR] [--json]
 //!        [--each: per briefing] [--tune: the tuning split only]
 //!        [--misses: every missed and extra pair of the tuning split]
 
 use std::path::PathBuf;
 
-use handbook::ingest::quality::{KINDS, Split, evaluate_dir, totals};
+use handbook::ingest::quality::{Counts, KINDS, Split, evaluate_across, evaluate_dir, totals};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -65,6 +68,33 @@ fn main() -> anyhow::Result<()> {
                 c.extra,
                 c.missed
             );
+        }
+    }
+    let across = evaluate_across(&dir.join("across"), &dir)?;
+    for &split in splits {
+        let mut total = Counts::default();
+        for a in across.iter().filter(|a| a.split == split) {
+            total.add(a.counts());
+        }
+        let n = across.iter().filter(|a| a.split == split).count();
+        println!(
+            "{split:?}, across briefings ({n} follow-ups): precision {:.2} recall {:.2}   hits {} extra {} missed {}",
+            total.precision(),
+            total.recall(),
+            total.hits,
+            total.extra,
+            total.missed
+        );
+    }
+    for a in across
+        .iter()
+        .filter(|a| a.split == Split::Tune && flag("--misses"))
+    {
+        for p in a.wanted.difference(&a.got) {
+            println!("{}: across: missed {} {} → {}", a.name, p.0, p.1, p.2);
+        }
+        for p in a.got.difference(&a.wanted) {
+            println!("{}: across: extra {} {} → {}", a.name, p.0, p.1, p.2);
         }
     }
     for s in scored.iter().filter(|s| splits.contains(&s.split)) {

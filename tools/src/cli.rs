@@ -65,6 +65,19 @@ pub enum Command {
         #[arg(long)]
         explain: bool,
     },
+    /// List the suggested relations and the recommendations to review, with the
+    /// evidence; or write decisions (`confirm`, `reject`, `reviewed`, `walk`).
+    Review {
+        /// A decision to write; without one, what waits for a decision is listed.
+        #[command(subcommand)]
+        what: Option<ReviewCommand>,
+        /// The content folder.
+        #[arg(long, global = true, default_value = "content")]
+        content: PathBuf,
+        /// How to print the list.
+        #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Print the JSON Schema of content files.
     Schema,
     /// The gate: validate the content, build the book into `book/`, check its links
@@ -164,6 +177,38 @@ pub enum CheckCommand {
         #[arg(long)]
         remote: bool,
     },
+}
+
+/// Decisions `review` writes into the YAML.
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Confirm suggested relations, given as `FROM TO` pairs of ids (or `--all`).
+    Confirm {
+        /// `FROM TO` pairs: the item the relation is written on, and the item it names.
+        #[arg(value_name = "FROM TO")]
+        pairs: Vec<String>,
+        /// Every suggestion (at least `--min-score` when given).
+        #[arg(long, conflicts_with = "pairs")]
+        all: bool,
+        /// With `--all`: only suggestions scoring at least this.
+        #[arg(long, requires = "all")]
+        min_score: Option<f64>,
+    },
+    /// Reject suggested relations, given as `FROM TO` pairs of ids.
+    Reject {
+        /// `FROM TO` pairs.
+        #[arg(value_name = "FROM TO", required = true)]
+        pairs: Vec<String>,
+    },
+    /// Record that recommendations still answer their insights as they read now.
+    Reviewed {
+        /// Recommendation ids.
+        #[arg(required = true)]
+        actions: Vec<String>,
+    },
+    /// Ask about each suggestion in turn (confirm, reject, skip, quit), reading the
+    /// answers from standard input; the decisions are written at the end.
+    Walk,
 }
 
 /// How problems are printed.
@@ -339,7 +384,7 @@ pub fn run(cli: Cli) -> Outcome {
             };
             if explain && let Some(k) = &knowledge {
                 for file in &k.files {
-                    print_explanations(&file.path, &file.doc);
+                    print_explanations(&file.path, &file.doc, &k.files);
                 }
             }
             emit(&[stage], format)
@@ -443,6 +488,11 @@ pub fn run(cli: Cli) -> Outcome {
                 },
             )
         }
+        Command::Review {
+            what,
+            content,
+            format,
+        } => review(&content, what, format),
         Command::Schema => {
             let _ = write!(
                 std::io::stdout().lock(),
@@ -510,13 +560,22 @@ fn with_project(root: &Path, format: Format, stage: impl FnOnce(&mut Project) ->
     }
 }
 
-/// Each unconfirmed relation of a content file with its score and evidence, on stdout.
-fn print_explanations(path: &Path, doc: &crate::content::Doc) {
-    let explained = crate::xref::suggest::explain(doc);
+/// Each unconfirmed relation of a content file with its score and evidence, on stdout;
+/// `all` is the knowledge base, for relations to other briefings.
+fn print_explanations(path: &Path, doc: &crate::content::Doc, all: &[crate::content::ContentFile]) {
+    let others: Vec<&crate::content::Doc> = all
+        .iter()
+        .map(|f| &f.doc)
+        .filter(|d| d.briefing.id != doc.briefing.id)
+        .collect();
+    let mut explained = crate::xref::suggest::explain(doc);
+    explained.extend(crate::xref::across::explain(doc, &others));
     if explained.is_empty() {
         return;
     }
-    println!(
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
         "{}: {} suggested relation(s) to confirm (write the plain id) or delete:",
         path.display(),
         explained.len()
@@ -536,7 +595,8 @@ fn print_explanations(path: &Path, doc: &crate::content::Doc) {
         if why.is_empty() {
             why.push("no shared words: it answers the insight the other side backs".into());
         }
-        println!(
+        let _ = writeln!(
+            out,
             "  {from} {} {to}  (score {:.2})\n      {}",
             relation.replace('_', " "),
             e.score,
@@ -553,8 +613,11 @@ fn ingest(briefing: &Path, out: &Path, options: &crate::ingest::Options, explain
                 "{}",
                 render_all(&outcome.warnings, color())
             );
-            if explain && let Ok(file) = crate::content::load_file(&outcome.yaml) {
-                print_explanations(&outcome.yaml, &file.doc);
+            if explain {
+                let (files, _) = crate::content::load_dir(out);
+                if let Some(file) = files.iter().find(|f| f.path == outcome.yaml) {
+                    print_explanations(&outcome.yaml, &file.doc, &files);
+                }
             }
             if let Some(copy) = &outcome.copied_briefing {
                 eprintln!("copied {} to {}", briefing.display(), copy.display());
@@ -579,6 +642,223 @@ fn ingest(briefing: &Path, out: &Path, options: &crate::ingest::Options, explain
                 Format::Human,
             )
         }
+    }
+}
+
+/// `handbook review`: lists, or writes decisions.
+fn review(content: &Path, what: Option<ReviewCommand>, format: Format) -> Outcome {
+    use crate::review::Decision;
+    let load = || {
+        let (k, problems) = crate::xref::load(content);
+        let errors: Vec<Diagnostic> = problems.into_iter().filter(Diagnostic::is_error).collect();
+        if errors.is_empty() {
+            Ok(k)
+        } else {
+            Err(errors)
+        }
+    };
+    let pairs = |pairs: &[String],
+                 make: fn(String, String) -> Decision|
+     -> Result<Vec<Decision>, Vec<Diagnostic>> {
+        if !pairs.len().is_multiple_of(2) {
+            return Err(vec![
+                Diagnostic::error("ids come in pairs: `FROM TO` for each relation").help(
+                    "e.g. `handbook review confirm audit-legacy-services memory-safety-eliminates`",
+                ),
+            ]);
+        }
+        Ok(pairs
+            .chunks(2)
+            .map(|p| make(p[0].clone(), p[1].clone()))
+            .collect())
+    };
+    let decisions = match what {
+        None => {
+            return match load() {
+                Ok(k) => print_pending(&k, format),
+                Err(errors) => failed_review(errors),
+            };
+        }
+        Some(ReviewCommand::Confirm {
+            pairs: p,
+            all,
+            min_score,
+        }) => {
+            if all {
+                match load() {
+                    Ok(k) => Ok(crate::review::pending(&k)
+                        .0
+                        .into_iter()
+                        .filter(|s| min_score.is_none_or(|m| s.evidence.score >= m))
+                        .map(|s| Decision::Confirm {
+                            from: s.from,
+                            to: s.to,
+                        })
+                        .collect()),
+                    Err(e) => Err(e),
+                }
+            } else {
+                pairs(&p, |from, to| Decision::Confirm { from, to })
+            }
+        }
+        Some(ReviewCommand::Reject { pairs: p }) => {
+            pairs(&p, |from, to| Decision::Reject { from, to })
+        }
+        Some(ReviewCommand::Reviewed { actions }) => Ok(actions
+            .into_iter()
+            .map(|action| Decision::Reviewed { action })
+            .collect()),
+        Some(ReviewCommand::Walk) => load().map(|k| walk(&k)),
+    };
+    let decisions = match decisions {
+        Ok(d) => d,
+        Err(errors) => return failed_review(errors),
+    };
+    if decisions.is_empty() {
+        eprintln!("review: nothing to write");
+        return Outcome::Clean;
+    }
+    match crate::review::apply(content, &decisions) {
+        Ok(done) => {
+            for line in done {
+                eprintln!("  {line}");
+            }
+            eprintln!("review: {} decision(s) written", decisions.len());
+            Outcome::Clean
+        }
+        Err(errors) => failed_review(errors),
+    }
+}
+
+fn failed_review(errors: Vec<Diagnostic>) -> Outcome {
+    let summary = format!("review: {} error(s)\nreview: nothing written", errors.len());
+    emit(
+        &[Stage::new(
+            StageName::Review,
+            errors,
+            summary,
+            serde_json::Value::Null,
+        )],
+        Format::Human,
+    )
+}
+
+/// Prints every suggestion with its evidence, and every recommendation to review.
+fn print_pending(k: &crate::xref::Knowledge, format: Format) -> Outcome {
+    let (suggestions, to_review) = crate::review::pending(k);
+    // Output cut short by a closed pipe (`| head`) is not an error.
+    let mut out = std::io::stdout().lock();
+    if format == Format::Json {
+        let doc = serde_json::json!({
+            "suggestions": suggestions.iter().map(|s| serde_json::json!({
+                "file": s.file, "line": s.line, "from": s.from, "relation": s.relation,
+                "to": s.to, "score": s.evidence.score, "shared": s.evidence.shared, "via": s.evidence.via,
+            })).collect::<Vec<_>>(),
+            "to_review": to_review.iter().map(|r| serde_json::json!({
+                "file": r.file, "line": r.line, "action": r.action, "changed": r.changed,
+            })).collect::<Vec<_>>(),
+        });
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("JSON"));
+        return Outcome::Clean;
+    }
+    for s in &suggestions {
+        let _ = writeln!(
+            out,
+            "{}:{}: {} {} {}  (score {:.2})",
+            s.file.display(),
+            s.line,
+            s.from,
+            s.relation.replace('_', " "),
+            s.to,
+            s.evidence.score
+        );
+        let _ = writeln!(out, "    {}", why(&s.evidence));
+    }
+    for r in &to_review {
+        let _ = writeln!(
+            out,
+            "{}:{}: {} is to review: {} changed",
+            r.file.display(),
+            r.line,
+            r.action,
+            r.changed.join(", ")
+        );
+    }
+    eprintln!(
+        "review: {} suggestion(s) (`handbook review confirm FROM TO`, `reject FROM TO`, or `walk`), {} recommendation(s) to review (`handbook review reviewed ACTION`)",
+        suggestions.len(),
+        to_review.len()
+    );
+    Outcome::Clean
+}
+
+fn why(e: &crate::xref::suggest::Evidence) -> String {
+    let mut why = Vec::new();
+    if !e.shared.is_empty() {
+        why.push(format!("shared words: {}", e.shared.join(", ")));
+    }
+    why.extend(e.via.clone());
+    if why.is_empty() {
+        why.push("no shared words: it answers the insight the other side backs".into());
+    }
+    why.join("; ")
+}
+
+/// Asks about each suggestion on standard error, reads the answers from standard input.
+fn walk(k: &crate::xref::Knowledge) -> Vec<crate::review::Decision> {
+    use crate::review::Decision;
+    use std::io::BufRead as _;
+    let (suggestions, _) = crate::review::pending(k);
+    let mut decisions = Vec::new();
+    let mut input = std::io::stdin().lock();
+    for (n, s) in suggestions.iter().enumerate() {
+        eprintln!(
+            "\n[{}/{}] {} {} {}  (score {:.2}, {}:{})\n    {}\n    {} ⟶ {}",
+            n + 1,
+            suggestions.len(),
+            s.from,
+            s.relation.replace('_', " "),
+            s.to,
+            s.evidence.score,
+            s.file.display(),
+            s.line,
+            why(&s.evidence),
+            title(k, &s.from),
+            title(k, &s.to)
+        );
+        eprint!("[c]onfirm, [r]eject, [s]kip, [q]uit? ");
+        let mut answer = String::new();
+        if input.read_line(&mut answer).unwrap_or(0) == 0 {
+            eprintln!();
+            break;
+        }
+        match answer.trim().to_lowercase().as_str() {
+            "c" | "confirm" | "y" | "yes" => decisions.push(Decision::Confirm {
+                from: s.from.clone(),
+                to: s.to.clone(),
+            }),
+            "r" | "reject" | "n" | "no" => decisions.push(Decision::Reject {
+                from: s.from.clone(),
+                to: s.to.clone(),
+            }),
+            "q" | "quit" => break,
+            _ => {}
+        }
+    }
+    decisions
+}
+
+fn title(k: &crate::xref::Knowledge, id: &str) -> String {
+    let Some(r) = k.get(id) else {
+        return id.to_string();
+    };
+    let d = &k.files[r.file].doc;
+    match r.kind {
+        crate::xref::Kind::Briefing => d.briefing.title.clone(),
+        crate::xref::Kind::Section => d.sections[r.index].title.clone(),
+        crate::xref::Kind::Insight => d.insights[r.index].title.clone(),
+        crate::xref::Kind::Action => d.actions[r.index].title.clone(),
+        crate::xref::Kind::Quote => d.quotes[r.index].text.chars().take(60).collect(),
     }
 }
 

@@ -27,6 +27,8 @@ pub enum StageName {
     Render,
     /// Printing the knowledge base.
     Export,
+    /// Writing a contributor's decisions.
+    Review,
     /// Checking the links of the built site.
     Links,
     /// Testing the code snippets.

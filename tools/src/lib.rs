@@ -21,6 +21,8 @@
 //!   [`serve`] previews it with live reload;
 //! - [`links`] and [`snippets`] check the built book, on chapters whose
 //!   `{{#include}}`s [`include`] expands with the origin of every line;
+//! - [`review`] lists what waits for a contributor's decision and writes decisions
+//!   back into the YAML;
 //! - [`gate`] runs the stages in order and returns typed results;
 //! - [`cli`] parses the command line and is the only module that prints.
 
@@ -37,6 +39,7 @@ pub mod ingest;
 pub mod links;
 pub mod project;
 pub mod render;
+pub mod review;
 pub mod serve;
 pub mod shared;
 pub mod snippets;

@@ -24,7 +24,7 @@ pub use ids::{from_briefing, from_briefing_in, title_of};
 pub use merge::merge;
 
 use crate::briefing::{self, Format};
-use crate::content::{self, ContentFile, Doc};
+use crate::content::{self, ContentFile, Doc, Relation};
 use crate::diagnostics::{Diagnostic, normalize};
 use crate::shared::write_atomic;
 use crate::xref::suggest;
@@ -115,6 +115,8 @@ pub fn ingest(
         .collect();
     let (mut fresh, suffixed) = from_briefing_in(&parsed, &source_name, &taken);
     suggest::suggest(&mut fresh);
+    let earlier = earlier_briefings(&files, same, &fresh);
+    crate::xref::across::suggest(&mut fresh, &earlier);
     let mut report = Vec::new();
 
     let (doc, yaml) = match same {
@@ -168,6 +170,55 @@ pub fn ingest(
         report,
         warnings,
     })
+}
+
+/// The briefings a new one may follow: every other briefing of the knowledge base but
+/// those written after it (when both are dated) and those that follow it, directly or
+/// through others (when it is re-ingested), so relations across briefings never go
+/// round in a circle.
+fn earlier_briefings<'a>(files: &'a [ContentFile], same: Option<usize>, new: &Doc) -> Vec<&'a Doc> {
+    let mut later: BTreeSet<usize> = same.into_iter().collect();
+    let item_ids = |f: usize| -> BTreeSet<&str> {
+        crate::xref::items(&files[f].doc)
+            .into_iter()
+            .map(|(_, _, id)| id)
+            .collect()
+    };
+    loop {
+        let reached: BTreeSet<&str> = later.iter().flat_map(|f| item_ids(*f)).collect();
+        let more: Vec<usize> = (0..files.len())
+            .filter(|f| !later.contains(f))
+            .filter(|f| across_targets(&files[*f].doc).any(|id| reached.contains(id)))
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        later.extend(more);
+    }
+    files
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !later.contains(i))
+        .map(|(_, f)| &f.doc)
+        .filter(|d| match (&d.briefing.date, &new.briefing.date) {
+            (Some(then), Some(now)) => then <= now,
+            _ => true,
+        })
+        .collect()
+}
+
+/// The ids a briefing's relations across briefings name (and its `addresses`, which may
+/// cross too).
+fn across_targets(d: &Doc) -> impl Iterator<Item = &str> {
+    d.insights
+        .iter()
+        .flat_map(|x| &x.updates)
+        .chain(
+            d.actions
+                .iter()
+                .flat_map(|x| x.continues.iter().chain(&x.replaces).chain(&x.addresses)),
+        )
+        .map(Relation::id)
 }
 
 /// The content files already in `out_dir`. Ids must be unique across them, so a file

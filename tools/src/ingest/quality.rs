@@ -41,6 +41,19 @@ pub struct Labels {
     /// Insight or action → the sections that discuss it.
     #[serde(default)]
     pub discussed_in: BTreeMap<String, Vec<String>>,
+    /// For a briefing that follows another: that briefing, relative to the labels file.
+    /// Its items are named `E:I1`, `E:A2`.
+    #[serde(default)]
+    pub earlier: Option<PathBuf>,
+    /// Insight → the earlier insights it updates.
+    #[serde(default)]
+    pub updates: BTreeMap<String, Vec<String>>,
+    /// Action → the earlier actions it carries on.
+    #[serde(default)]
+    pub continues: BTreeMap<String, Vec<String>>,
+    /// Action → the earlier actions it replaces.
+    #[serde(default)]
+    pub replaces: BTreeMap<String, Vec<String>>,
 }
 
 /// The relation kinds measured, in report order.
@@ -228,6 +241,157 @@ pub fn totals(scored: &[Scored], split: Split) -> BTreeMap<&'static str, Counts>
         }
     }
     out
+}
+
+/// A briefing that follows another, ingested into a knowledge base of every labelled
+/// briefing, with the relations across briefings it was given and those its labels
+/// hold, as `(relation, from, to)` (`("updates", "I1", "E:I2")`; an item of a briefing
+/// other than the earlier one is `other:I3`).
+#[derive(Debug, Clone)]
+pub struct Across {
+    /// The labels file's name without `.labels.toml`.
+    pub name: String,
+    /// Its split.
+    pub split: Split,
+    /// Suggested relations across briefings.
+    pub got: BTreeSet<(String, String, String)>,
+    /// Labelled relations across briefings.
+    pub wanted: BTreeSet<(String, String, String)>,
+}
+
+impl Across {
+    /// Agreement between suggested and labelled relations.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            hits: self.got.intersection(&self.wanted).count(),
+            extra: self.got.difference(&self.wanted).count(),
+            missed: self.wanted.difference(&self.got).count(),
+        }
+    }
+}
+
+/// Ingests every labelled briefing of `originals` into one knowledge base, then each
+/// follow-up of `across` (`<name>.labels.toml` with `earlier`) into it, and compares
+/// the relations across briefings it gets with its labels, in name order.
+pub fn evaluate_across(across: &Path, originals: &Path) -> anyhow::Result<Vec<Across>> {
+    let mut taken = BTreeSet::new();
+    let mut base: Vec<(PathBuf, Doc)> = Vec::new();
+    for (labels, path) in labelled(originals)? {
+        let _ = labels;
+        let doc = ingest_text(&path, &mut taken)?;
+        base.push((normalize_path(&path), doc));
+    }
+    let mut out = Vec::new();
+    for (labels, path) in labelled(across)? {
+        let file = path.with_extension("labels.toml");
+        let earlier = labels
+            .earlier
+            .as_ref()
+            .map(|p| normalize_path(&file.parent().unwrap_or(Path::new("")).join(p)))
+            .ok_or_else(|| anyhow::anyhow!("{}: no `earlier`", file.display()))?;
+        let mut taken = taken.clone();
+        let mut doc = ingest_text(&path, &mut taken)?;
+        let others: Vec<&Doc> = base.iter().map(|(_, d)| d).collect();
+        crate::xref::across::suggest(&mut doc, &others);
+        // Labels by position: the new briefing's plain, the earlier one's `E:`.
+        let mut at: BTreeMap<String, String> = positions(&doc)
+            .into_iter()
+            .map(|(id, p)| (id.to_string(), p))
+            .collect();
+        for (p, d) in &base {
+            let prefix = if *p == earlier { "E:" } else { "other:" };
+            for (id, pos) in positions(d) {
+                at.insert(id.to_string(), format!("{prefix}{pos}"));
+            }
+        }
+        let mut got = BTreeSet::new();
+        let mut add = |rel: &str, from: &str, list: &[Relation]| {
+            for r in list {
+                let to = &at[r.id()];
+                if to.contains(':') {
+                    got.insert((rel.to_string(), at[from].clone(), to.clone()));
+                }
+            }
+        };
+        for x in &doc.insights {
+            add("updates", &x.id, &x.updates);
+        }
+        for x in &doc.actions {
+            add("continues", &x.id, &x.continues);
+            add("replaces", &x.id, &x.replaces);
+            add("addresses", &x.id, &x.addresses);
+        }
+        let mut wanted = BTreeSet::new();
+        for (rel, map) in [
+            ("updates", &labels.updates),
+            ("continues", &labels.continues),
+            ("replaces", &labels.replaces),
+            ("addresses", &labels.addresses),
+        ] {
+            for (from, tos) in map {
+                for to in tos.iter().filter(|t| t.contains(':')) {
+                    wanted.insert((rel.to_string(), from.clone(), to.clone()));
+                }
+            }
+        }
+        let name = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        out.push(Across {
+            name,
+            split: labels.split,
+            got,
+            wanted,
+        });
+    }
+    Ok(out)
+}
+
+/// The labels files of a folder and the briefing each labels, in name order.
+fn labelled(dir: &Path) -> anyhow::Result<Vec<(Labels, PathBuf)>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".labels.toml"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        let labels: Labels = toml::from_str(&std::fs::read_to_string(&file)?)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        let name = file
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .replace(".labels.toml", "");
+        let briefing = match &labels.briefing {
+            Some(p) => dir.join(p),
+            None => dir.join(format!("{name}.txt")),
+        };
+        out.push((labels, briefing));
+    }
+    Ok(out)
+}
+
+/// A plain-text briefing ingested as `ingest` does, its ids distinct from `taken`.
+fn ingest_text(path: &Path, taken: &mut BTreeSet<String>) -> anyhow::Result<Doc> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let parsed = crate::briefing::text::parse(path, &text)
+        .map_err(|d| anyhow::anyhow!("{}: {}", path.display(), d.message))?;
+    let (mut doc, _) = crate::ingest::from_briefing_in(&parsed, "briefing.txt", taken);
+    crate::xref::suggest::suggest(&mut doc);
+    taken.extend(
+        crate::xref::items(&doc)
+            .into_iter()
+            .map(|(_, _, id)| id.to_string()),
+    );
+    Ok(doc)
+}
+
+fn normalize_path(p: &Path) -> PathBuf {
+    crate::diagnostics::normalize(p)
 }
 
 #[cfg(test)]

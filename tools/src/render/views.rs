@@ -18,6 +18,8 @@ pub struct LinkView {
     pub href: String,
     /// Whether `ingest` suggested this relation and no contributor confirmed it.
     pub suggested: bool,
+    /// The title of the briefing the item belongs to.
+    pub briefing: String,
 }
 
 /// A tag and its page.
@@ -69,6 +71,10 @@ pub struct InsightView {
     pub supported_by: Vec<LinkView>,
     /// Sections that discuss it.
     pub discussed_in: Vec<LinkView>,
+    /// Insights of earlier briefings it updates.
+    pub updates: Vec<LinkView>,
+    /// Insights of later briefings that update it: where it is followed up.
+    pub updated_by: Vec<LinkView>,
     /// Tags.
     pub tags: Vec<TagView>,
     /// True when no recommendation addresses it.
@@ -96,6 +102,14 @@ pub struct ActionView {
     pub supported_by: Vec<LinkView>,
     /// Sections that discuss it.
     pub discussed_in: Vec<LinkView>,
+    /// Recommendations of earlier briefings it carries on.
+    pub continues: Vec<LinkView>,
+    /// Recommendations of later briefings that carry it on.
+    pub continued_by: Vec<LinkView>,
+    /// Recommendations of earlier briefings it replaces.
+    pub replaces: Vec<LinkView>,
+    /// Recommendations of later briefings that replace it.
+    pub replaced_by: Vec<LinkView>,
     /// `high`, `medium` or `low`.
     pub priority: Option<String>,
     /// Adoption phase, 1 first.
@@ -192,6 +206,11 @@ impl Views<'_> {
             title: self.title(id),
             href: self.layout.href(self.page, id),
             suggested,
+            briefing: self
+                .k
+                .get(id)
+                .map(|r| self.k.files[r.file].doc.briefing.title.clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -296,6 +315,8 @@ impl Views<'_> {
             addressed_by,
             supported_by: self.backlinks(&x.id, Backlink::SupportedBy),
             discussed_in: self.relations(&x.discussed_in),
+            updates: self.relations(&x.updates),
+            updated_by: self.backlinks(&x.id, Backlink::UpdatedBy),
             tags: self.tags(&x.tags),
             source: source_text(&x.source),
         }
@@ -312,6 +333,10 @@ impl Views<'_> {
             addresses: self.relations(&x.addresses),
             supported_by: self.backlinks(&x.id, Backlink::SupportedBy),
             discussed_in: self.relations(&x.discussed_in),
+            continues: self.relations(&x.continues),
+            continued_by: self.backlinks(&x.id, Backlink::ContinuedBy),
+            replaces: self.relations(&x.replaces),
+            replaced_by: self.backlinks(&x.id, Backlink::ReplacedBy),
             priority: x.priority.map(|p| crate::shared::variant_name(&p)),
             phase: x.phase,
             owner: x.owner.clone(),

@@ -5,6 +5,7 @@
 //! (both places), unknown ids (with the closest one), empty texts and provenance outside
 //! the content folder as errors, and coverage gaps as warnings.
 
+pub mod across;
 pub mod suggest;
 
 use std::collections::BTreeMap;

@@ -85,7 +85,8 @@ fn features(text: &str, stemmer: &Stemmer) -> Vec<(String, String)> {
 const PREFIX: usize = 4;
 
 /// A sparse, L2-normalised TF-IDF vector.
-type Vector = BTreeMap<String, f64>;
+/// A TF-IDF vector: weight by term.
+pub type Vector = BTreeMap<String, f64>;
 
 /// TF-IDF vectors for `texts`, each compared against the same corpus.
 pub fn vectors(texts: &[String]) -> Vec<Vector> {
@@ -252,6 +253,24 @@ impl Scorer {
             via,
         }
     }
+}
+
+/// The terms texts `a` and `b` of `texts` share, most weighty first, as the texts write
+/// them: the evidence for a relation between items of different briefings.
+pub fn shared_words(texts: &[String], a: usize, b: usize) -> Vec<String> {
+    let (vectors, shown) = vectors_and_words(texts);
+    let (va, vb) = (&vectors[a], &vectors[b]);
+    let mut shared: Vec<(&String, f64)> = va
+        .iter()
+        .filter(|(t, _)| !t.ends_with('~'))
+        .filter_map(|(t, x)| vb.get(t).map(|y| (t, x * y)))
+        .collect();
+    shared.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| x.0.cmp(y.0)));
+    shared
+        .into_iter()
+        .take(6)
+        .map(|(t, _)| shown.get(t).unwrap_or(t).clone())
+        .collect()
 }
 
 /// Picks the targets worth suggesting from `(id, score)` pairs.

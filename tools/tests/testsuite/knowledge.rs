@@ -214,3 +214,217 @@ fn revisions_of_the_labelled_briefings_keep_every_curation() {
         );
     }
 }
+
+/// The seed and its one-year follow-up in one knowledge base.
+fn seed_and_follow_up() -> tempfile::TempDir {
+    let book = empty_book();
+    copy_into(&seed(), book.path(), "rust-strategic-rise.txt");
+    copy_into(
+        &fixture("suggest/across/rust-one-year-in.txt"),
+        book.path(),
+        "rust-one-year-in.txt",
+    );
+    for name in ["rust-strategic-rise.txt", "rust-one-year-in.txt"] {
+        let run = handbook(book.path(), &["ingest", name, "--out", "content"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    book
+}
+
+#[test]
+fn a_follow_up_relates_to_the_briefing_it_follows_both_ways() {
+    let book = seed_and_follow_up();
+    let export = handbook(book.path(), &["export"]);
+    let json: serde_json::Value = serde_json::from_str(&export.stdout).unwrap();
+    let find = |list: &str, id: &str| {
+        json[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id)
+            .unwrap_or_else(|| panic!("{id}"))
+            .clone()
+    };
+    let audit = find("actions", "audit-legacy-c-c-backend");
+    assert_eq!(
+        audit["continued_by"],
+        serde_json::json!(["refactor-remaining-seven-high-risk"])
+    );
+    let memory = find(
+        "insights",
+        "memory-safety-eliminates-critical-vulnerability",
+    );
+    assert_eq!(
+        memory["updated_by"],
+        serde_json::json!(["rewritten-services-have-had-no"])
+    );
+    assert_eq!(
+        find("insights", "rewritten-services-have-had-no")["updates"],
+        serde_json::json!(["memory-safety-eliminates-critical-vulnerability"])
+    );
+    // The earlier briefing's pages say where it is followed up.
+    let build = handbook(book.path(), &["build"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let page =
+        read(book.path().join(
+            "book/briefings/rust-strategic-rise-enterprise-infrastructure/recommendations.html",
+        ));
+    let at = page
+        .find("Carried on in:")
+        .expect("a backlink to the follow-up");
+    assert!(
+        page[at..].contains("Refactor the remaining seven high-risk"),
+        "{}",
+        &page[at..at + 400]
+    );
+    assert!(page[at..].contains("in Rust Adoption: One Year In"));
+    // And why the relation was suggested.
+    let explain = handbook(book.path(), &["validate", "--explain"]);
+    assert!(
+        explain
+            .stdout
+            .contains("refactor-remaining-seven-high-risk continues audit-legacy-c-c-backend"),
+        "{}",
+        explain.stdout
+    );
+    assert!(
+        explain
+            .stdout
+            .contains("in the earlier briefing “Rust's Strategic Rise"),
+        "{}",
+        explain.stdout
+    );
+}
+
+#[test]
+fn review_lists_confirms_rejects_and_records_without_touching_other_lines() {
+    let book = seed_and_follow_up();
+    let yaml = book.path().join("content/rust-adoption-one-year.yaml");
+    // A contributor's comment and a hand-written field stay where they are.
+    let text = read(&yaml).replace(
+        "actions:\n",
+        "# Reviewed with the platform team on Monday.\nactions:\n",
+    );
+    std::fs::write(&yaml, &text).unwrap();
+    let list = handbook(book.path(), &["review", "--format", "json"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    let json: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    let suggestions = json["suggestions"].as_array().unwrap();
+    let across = suggestions
+        .iter()
+        .find(|s| s["relation"] == "continues" && s["from"] == "refactor-remaining-seven-high-risk")
+        .expect("the continuation is listed");
+    assert_eq!(across["to"], "audit-legacy-c-c-backend");
+    assert!(across["via"].as_str().unwrap().contains("earlier briefing"));
+    assert_eq!(across["file"], "content/rust-adoption-one-year.yaml");
+
+    let run = handbook(
+        book.path(),
+        &[
+            "review",
+            "confirm",
+            "refactor-remaining-seven-high-risk",
+            "audit-legacy-c-c-backend",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = handbook(
+        book.path(),
+        &[
+            "review",
+            "reject",
+            "ai-generated-tests-found-edge",
+            "ai-integration-optimizes-testing-documentation",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let after = read(&yaml);
+    assert!(
+        after.contains("  continues:\n  - audit-legacy-c-c-backend\n"),
+        "{after}"
+    );
+    assert!(
+        !after.contains("ai-integration-optimizes-testing-documentation"),
+        "{after}"
+    );
+    assert!(after.contains("# Reviewed with the platform team on Monday.\nactions:\n"));
+    // Only the decided lines changed.
+    let changed = similar_lines(&text, &after);
+    assert!(changed <= 6, "{changed} lines changed");
+
+    // Recording a review writes the fingerprint; the listing no longer shows it.
+    let run = handbook(
+        book.path(),
+        &["review", "reviewed", "refactor-remaining-seven-high-risk"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(read(&yaml).contains("  reviewed: '"), "{}", read(&yaml));
+    let validate = handbook(book.path(), &["validate"]);
+    assert_eq!(validate.code, 0, "{}", validate.stderr);
+
+    // Mistakes are refused with the closest id, and nothing is written.
+    let before = read(&yaml);
+    let wrong = handbook(
+        book.path(),
+        &[
+            "review",
+            "confirm",
+            "refactor-remaining-seven-high-rsk",
+            "x",
+        ],
+    );
+    assert_eq!(wrong.code, 1);
+    assert!(
+        wrong
+            .stderr
+            .contains("did you mean `refactor-remaining-seven-high-risk`?"),
+        "{}",
+        wrong.stderr
+    );
+    let odd = handbook(book.path(), &["review", "reject", "only-one"]);
+    assert_eq!(odd.code, 1);
+    assert!(odd.stderr.contains("pairs"), "{}", odd.stderr);
+    assert_eq!(read(&yaml), before);
+}
+
+#[test]
+fn review_walk_reads_the_answers() {
+    let book = seed_and_follow_up();
+    let count = |book: &std::path::Path| {
+        let list = handbook(book, &["review", "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+        json["suggestions"].as_array().unwrap().len()
+    };
+    let before = count(book.path());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .args(["review", "walk"])
+        .current_dir(book.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"c\nr\ns\nq\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("[1/") && stderr.contains("[c]onfirm, [r]eject"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("review: 2 decision(s) written"), "{stderr}");
+    assert_eq!(count(book.path()), before - 2);
+}
+
+/// How many lines differ between two texts, as a line diff counts them.
+fn similar_lines(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let common = a.iter().filter(|l| b.contains(l)).count();
+    (a.len() - common) + (b.len().saturating_sub(common))
+}

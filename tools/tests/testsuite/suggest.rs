@@ -88,3 +88,27 @@ fn explain_shows_scores_and_shared_words() {
     );
     assert!(!validate.stdout.contains(line), "{}", validate.stdout);
 }
+
+/// Follow-ups, progress reviews and rival proposals ingested into a knowledge base of
+/// the labelled briefings get the relations across briefings a reader draws
+/// (`updates`, `continues`, `replaces`, `addresses` an earlier insight): precision and
+/// recall at least 0.8 on the tuning follow-ups and on the held-out ones.
+#[test]
+fn relations_across_briefings_reach_their_goals() {
+    use handbook::ingest::quality::{Counts, evaluate_across};
+    let across = evaluate_across(&fixture("suggest/across"), &fixture("suggest")).unwrap();
+    assert_eq!(across.len(), 6);
+    for split in [Split::Tune, Split::Holdout] {
+        let mut total = Counts::default();
+        for a in across.iter().filter(|a| a.split == split) {
+            total.add(a.counts());
+        }
+        assert!(total.hits >= 10, "{split:?}: {total:?}");
+        assert!(
+            total.precision() >= 0.8 && total.recall() >= 0.8,
+            "{split:?} across briefings: precision {:.2} recall {:.2} ({total:?})",
+            total.precision(),
+            total.recall()
+        );
+    }
+}
