@@ -99,6 +99,15 @@ case("reference-unknown", yaml(GOOD.replace("  - i1\n", "  - i2\n")))
 case("reference-wrong-kind", yaml(GOOD.replace("  - i1\n", "  - a1\n")))
 case("reference-in-chapter-unknown", {"content/b.yaml": GOOD, "src/intro.md": "# Intro\n\nSee {{#ref a2}}.\n"})
 case("reference-in-chapter-malformed", {"content/b.yaml": GOOD, "src/intro.md": "# Intro\n\nSee {{#ref}} and {{#ref a1\n"})
+# A knowledge base of several briefings: lifecycle and relations across briefings
+OTHER = "briefing:\n  id: c\n  title: Other\ninsights:\n- id: i9\n  title: Later\n  text: Later.\n  impact: Some.\n"
+case("superseded-by-unknown", yaml(GOOD.replace("  title: A briefing\n", "  title: A briefing\n  superseded_by: nowhere\n")))
+case("superseded-by-itself", yaml(GOOD.replace("  title: A briefing\n", "  title: A briefing\n  superseded_by: b\n")))
+case("superseded-by-not-a-briefing", yaml(GOOD.replace("  title: A briefing\n", "  title: A briefing\n  superseded_by: i1\n")))
+case("superseded-by-circle", {"content/b.yaml": GOOD.replace("  title: A briefing\n", "  title: A briefing\n  superseded_by: c\n"), "content/c.yaml": OTHER.replace("  title: Other\n", "  title: Other\n  superseded_by: b\n")})
+case("briefing-date-invalid", yaml(GOOD.replace("  title: A briefing\n", "  title: A briefing\n  date: 2026-13-45\n")))
+case("updates-same-briefing", yaml(GOOD.replace("  impact: Much.\n", "  impact: Much.\n- id: i2\n  title: Two\n  text: Two.\n  impact: Some.\n  updates:\n  - i1\n", 1)))
+case("continues-not-an-action", {"content/b.yaml": GOOD.replace("  addresses:\n  - i1\n", "  addresses:\n  - i1\n  continues:\n  - i9\n"), "content/c.yaml": OTHER})
 # Files
 case("file-empty", yaml(""))
 case("file-whitespace-only", yaml("   \n\n  \n"))

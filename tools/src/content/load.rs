@@ -600,16 +600,34 @@ impl SchemaContext<'_> {
             Kind::MinLength { .. } => Diagnostic::error(format!("{field} is empty"))
                 .at(at)
                 .help("write the text, or remove the field if it is optional"),
-            Kind::Pattern { .. } => Diagnostic::error(format!(
-                "invalid id {}: ids use lower-case letters, digits and `-`",
-                node.and_then(|n| match &n.value {
-                    Node::Str(s) => Some(format!("`{s}`")),
-                    _ => None,
-                })
-                .unwrap_or_default()
-            ))
-            .at(at)
-            .help("use a slug such as `memory-safety-eliminates-vulnerabilities`"),
+            Kind::Pattern { .. } => {
+                let value = node
+                    .and_then(|n| match &n.value {
+                        Node::Str(s) => Some(format!("`{s}`")),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                // A pattern is a date, a quarter, a fingerprint or an id, by field.
+                let (what, help) = match pointer.last() {
+                    Some(PathSegment::Key("date" | "status_date")) => (
+                        format!("{field} is not a date: {value}"),
+                        "write the day as `YYYY-MM-DD`, e.g. `2026-03-01`",
+                    ),
+                    Some(PathSegment::Key("target")) => (
+                        format!("{field} is not a quarter: {value}"),
+                        "write the quarter as `YYYY-Qn`, e.g. `2027-Q1`",
+                    ),
+                    Some(PathSegment::Key("reviewed")) => (
+                        format!("{field} is not a fingerprint: {value}"),
+                        "write the value `validate` gives, e.g. `'3f2a-91c0'`, or run `handbook review reviewed ID`",
+                    ),
+                    _ => (
+                        format!("invalid id {value}: ids use lower-case letters, digits and `-`"),
+                        "use a slug such as `memory-safety-eliminates-vulnerabilities`",
+                    ),
+                };
+                Diagnostic::error(what).at(at).help(help)
+            }
             Kind::Minimum { limit } | Kind::Maximum { limit } => {
                 let bound = if matches!(error.kind(), Kind::Minimum { .. }) {
                     "at least"

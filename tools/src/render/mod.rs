@@ -357,11 +357,21 @@ impl Renderer {
         let page_data = |page: &str| {
             let v = Views { k, layout, page };
             let (sections, insights, actions, quotes) = v.briefing_items(d);
+            let b = &d.briefing;
+            let link = |id: &str| json!({ "title": v.title(id), "href": v.layout.href(page, id) });
+            let origin_url = b
+                .origin
+                .as_ref()
+                .filter(|o| o.starts_with("https://") || o.starts_with("http://"));
             json!({
                 "briefing": {
-                    "title": d.briefing.title, "subtitle": d.briefing.subtitle,
-                    "introduction": d.briefing.introduction,
-                    "source": d.briefing.source.as_ref().map(|s| s.file.clone()),
+                    "title": b.title, "subtitle": b.subtitle,
+                    "introduction": b.introduction,
+                    "source": b.source.as_ref().map(|s| s.file.clone()),
+                    "date": b.date, "author": b.author,
+                    "origin": b.origin, "origin_url": origin_url,
+                    "superseded_by": b.superseded_by.as_deref().filter(|id| k.get(id).is_some()).map(link),
+                    "supersedes": k.supersedes(&b.id).into_iter().map(link).collect::<Vec<_>>(),
                 },
                 "compact": !layout.expanded,
                 "counts": { "insights": insights.len(), "actions": actions.len(), "quotes": quotes.len() },
