@@ -199,30 +199,9 @@ impl Scored {
 /// Ingests every labelled briefing of `dir` (`<name>.labels.toml` beside `<name>.txt`)
 /// as `ingest` does, and compares its suggestions with the labels, in name order.
 pub fn evaluate_dir(dir: &Path) -> anyhow::Result<Vec<Scored>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().ends_with(".labels.toml"))
-        .collect();
-    files.sort();
     let mut out = Vec::new();
-    for file in files {
-        let labels: Labels = toml::from_str(&std::fs::read_to_string(&file)?)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-        let name = file
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .replace(".labels.toml", "");
-        let briefing = match &labels.briefing {
-            Some(p) => dir.join(p),
-            None => dir.join(format!("{name}.txt")),
-        };
-        let text = std::fs::read_to_string(&briefing)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", briefing.display()))?;
-        let parsed = crate::briefing::text::parse(&briefing, &text)
-            .map_err(|d| anyhow::anyhow!("{}: {}", briefing.display(), d.message))?;
-        let mut doc = crate::ingest::from_briefing(&parsed, "briefing.txt");
-        crate::xref::suggest::suggest(&mut doc);
+    for (name, labels, briefing) in labelled(dir)? {
+        let doc = ingest_text(&briefing, &mut BTreeSet::new())?;
         out.push(Scored {
             name,
             split: labels.split,
@@ -276,14 +255,13 @@ impl Across {
 pub fn evaluate_across(across: &Path, originals: &Path) -> anyhow::Result<Vec<Across>> {
     let mut taken = BTreeSet::new();
     let mut base: Vec<(PathBuf, Doc)> = Vec::new();
-    for (labels, path) in labelled(originals)? {
-        let _ = labels;
+    for (_, _, path) in labelled(originals)? {
         let doc = ingest_text(&path, &mut taken)?;
         base.push((normalize_path(&path), doc));
     }
     let mut out = Vec::new();
-    for (labels, path) in labelled(across)? {
-        let file = path.with_extension("labels.toml");
+    for (name, labels, path) in labelled(across)? {
+        let file = across.join(format!("{name}.labels.toml"));
         let earlier = labels
             .earlier
             .as_ref()
@@ -334,11 +312,6 @@ pub fn evaluate_across(across: &Path, originals: &Path) -> anyhow::Result<Vec<Ac
                 }
             }
         }
-        let name = path
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
         out.push(Across {
             name,
             split: labels.split,
@@ -349,8 +322,9 @@ pub fn evaluate_across(across: &Path, originals: &Path) -> anyhow::Result<Vec<Ac
     Ok(out)
 }
 
-/// The labels files of a folder and the briefing each labels, in name order.
-fn labelled(dir: &Path) -> anyhow::Result<Vec<(Labels, PathBuf)>> {
+/// The labels files of a folder, in name order: each one's name (without
+/// `.labels.toml`), its labels and the briefing it labels.
+fn labelled(dir: &Path) -> anyhow::Result<Vec<(String, Labels, PathBuf)>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.to_string_lossy().ends_with(".labels.toml"))
@@ -369,7 +343,7 @@ fn labelled(dir: &Path) -> anyhow::Result<Vec<(Labels, PathBuf)>> {
             Some(p) => dir.join(p),
             None => dir.join(format!("{name}.txt")),
         };
-        out.push((labels, briefing));
+        out.push((name, labels, briefing));
     }
     Ok(out)
 }

@@ -221,14 +221,6 @@ impl Scorer {
     }
 
     fn evidence(&self, a: usize, b: usize, score: f64) -> Evidence {
-        let (va, vb) = (&self.vectors[a], &self.vectors[b]);
-        // Word starts (`owne~`) only repeat what a shared word already shows.
-        let mut shared: Vec<(&String, f64)> = va
-            .iter()
-            .filter(|(t, _)| !t.ends_with('~'))
-            .filter_map(|(t, x)| vb.get(t).map(|y| (t, x * y)))
-            .collect();
-        shared.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| x.0.cmp(y.0)));
         // The section both are most discussed in, when they agree on one.
         let top = |p: &[f64]| {
             p.iter()
@@ -245,11 +237,7 @@ impl Scorer {
         };
         Evidence {
             score: (score * 100.0).round() / 100.0,
-            shared: shared
-                .into_iter()
-                .take(6)
-                .map(|(t, _)| self.shown.get(t).unwrap_or(t).clone())
-                .collect(),
+            shared: shared_terms(&self.vectors[a], &self.vectors[b], &self.shown),
             via,
         }
     }
@@ -259,11 +247,16 @@ impl Scorer {
 /// them: the evidence for a relation between items of different briefings.
 pub fn shared_words(texts: &[String], a: usize, b: usize) -> Vec<String> {
     let (vectors, shown) = vectors_and_words(texts);
-    let (va, vb) = (&vectors[a], &vectors[b]);
-    let mut shared: Vec<(&String, f64)> = va
+    shared_terms(&vectors[a], &vectors[b], &shown)
+}
+
+/// The six weightiest terms two vectors share, as written. Word starts (`owne~`) only
+/// repeat what a shared word already shows.
+fn shared_terms(a: &Vector, b: &Vector, shown: &BTreeMap<String, String>) -> Vec<String> {
+    let mut shared: Vec<(&String, f64)> = a
         .iter()
         .filter(|(t, _)| !t.ends_with('~'))
-        .filter_map(|(t, x)| vb.get(t).map(|y| (t, x * y)))
+        .filter_map(|(t, x)| b.get(t).map(|y| (t, x * y)))
         .collect();
     shared.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| x.0.cmp(y.0)));
     shared
