@@ -262,6 +262,7 @@ pub fn load_dir(dir: &Path) -> (Vec<ContentFile>, Vec<Diagnostic>) {
         );
         return (files, problems);
     }
+    let mut paths = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -295,7 +296,25 @@ pub fn load_dir(dir: &Path) -> (Vec<ContentFile>, Vec<Diagnostic>) {
         if !entry.file_type().is_file() || !is_yaml {
             continue;
         }
-        match load_file(&crate::diagnostics::normalize(entry.path())) {
+        paths.push(crate::diagnostics::normalize(entry.path()));
+    }
+    // Each file is read, parsed and checked on its own: in parallel, in path order.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let chunk = paths.len().div_ceil(workers).max(1);
+    let loaded: Vec<Result<ContentFile, Vec<Diagnostic>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|p| load_file(p)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("loading a content file does not panic"))
+            .collect()
+    });
+    for result in loaded {
+        match result {
             Ok(file) => files.push(file),
             Err(mut found) => problems.append(&mut found),
         }
@@ -437,13 +456,20 @@ fn check_schema(
     tree: &Spanned<Node>,
     json: &serde_json::Value,
 ) -> Vec<Diagnostic> {
-    let schema = schema();
-    let validator = jsonschema::validator_for(&schema).expect("the generated schema is valid");
+    // The schema and its validator are the same for every file: built once.
+    static SCHEMA: std::sync::LazyLock<(serde_json::Value, jsonschema::Validator)> =
+        std::sync::LazyLock::new(|| {
+            let schema = schema();
+            let validator =
+                jsonschema::validator_for(&schema).expect("the generated schema is valid");
+            (schema, validator)
+        });
+    let (schema, validator) = &*SCHEMA;
     let ctx = SchemaContext {
         path,
         text,
         tree,
-        schema: &schema,
+        schema,
     };
     let mut problems = Vec::new();
     for error in validator.iter_errors(json) {

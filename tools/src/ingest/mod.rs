@@ -156,7 +156,7 @@ pub fn ingest(
         }
     };
 
-    check_before_writing(&files, same, &yaml, &doc, out_dir)?;
+    check_before_writing(files, same, &yaml, &doc, out_dir)?;
     if let Some(copy) = &copy_to
         && std::fs::read(copy).ok().as_deref() != Some(&bytes[..])
     {
@@ -298,7 +298,7 @@ fn previous_version(curated: &ContentFile, new: &[u8], taken: &BTreeSet<String>)
 /// Resolves the knowledge base as it will be after writing: ingest never writes content
 /// that `validate` rejects.
 fn check_before_writing(
-    files: &[ContentFile],
+    mut files: Vec<ContentFile>,
     same: Option<usize>,
     yaml: &Path,
     doc: &Doc,
@@ -309,15 +309,12 @@ fn check_before_writing(
         problems.push(internal("the content file written would not load"));
         problems
     })?;
-    let mut all: Vec<ContentFile> = files
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| Some(*i) != same)
-        .map(|(_, f)| f.clone())
-        .collect();
-    all.push(written);
-    all.sort_by(|a, b| a.path.cmp(&b.path));
-    let (_, problems) = crate::xref::resolve(all, out_dir);
+    match same {
+        Some(i) => files[i] = written,
+        None => files.push(written),
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let (_, problems) = crate::xref::resolve(files, out_dir);
     let errors: Vec<Diagnostic> = problems.into_iter().filter(Diagnostic::is_error).collect();
     if errors.is_empty() {
         return Ok(());

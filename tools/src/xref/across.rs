@@ -21,9 +21,9 @@ use super::suggest::{Evidence, Explained, Vector, cosine, shared_words, vectors}
 use crate::content::{Action, Doc, Insight, Relation, Suggested};
 
 /// Below this similarity of whole briefings, a briefing does not follow another.
-pub const MIN_RELATED: f64 = 0.14;
+pub const MIN_RELATED: f64 = 0.2;
 /// Briefings followed score at least this share of the most similar one.
-const RELATED_SHARE: f64 = 0.7;
+const RELATED_SHARE: f64 = 0.75;
 /// Below this similarity an insight does not update an earlier one.
 pub const MIN_UPDATES: f64 = 0.05;
 /// Below this similarity a recommendation neither continues nor replaces an earlier one.
@@ -88,16 +88,56 @@ pub fn followed<'a>(doc: &Doc, earlier: &[&'a Doc]) -> Vec<(&'a Doc, f64)> {
         .chain(earlier.iter().copied())
         .map(whole)
         .collect();
-    let v = vectors(&texts);
-    let scored: Vec<(&Doc, f64)> = earlier
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (*d, cosine(&v[0], &v[i + 1])))
-        .collect();
+    let scores = similar_to_first(&texts);
+    let scored: Vec<(&Doc, f64)> = earlier.iter().copied().zip(scores).collect();
     let best = scored.iter().map(|(_, s)| *s).fold(0.0, f64::max);
     scored
         .into_iter()
         .filter(|(_, s)| *s >= MIN_RELATED && *s >= best * RELATED_SHARE)
+        .collect()
+}
+
+/// The cosine similarity of the first text to each of the others, over TF-IDF of
+/// stemmed words: cheap enough to compare a new briefing with a thousand whole ones.
+fn similar_to_first(texts: &[String]) -> Vec<f64> {
+    use std::collections::HashMap;
+    let mut counter = super::suggest::TermCounter::default();
+    let counts: Vec<HashMap<u32, f64>> = texts.iter().map(|t| counter.count(t)).collect();
+    let mut df: HashMap<u32, f64> = HashMap::new();
+    for c in &counts {
+        for t in c.keys() {
+            *df.entry(*t).or_insert(0.0) += 1.0;
+        }
+    }
+    let n = texts.len() as f64;
+    // The same weighting as within a briefing (smoothed idf, sublinear tf).
+    let weigh = |c: &HashMap<u32, f64>| -> (HashMap<u32, f64>, f64) {
+        let v: HashMap<u32, f64> = c
+            .iter()
+            .map(|(t, tf)| {
+                (
+                    *t,
+                    (1.0 + tf.ln()) * (((1.0 + n) / (1.0 + df[t])).ln() + 1.0),
+                )
+            })
+            .collect();
+        let norm = v.values().map(|x| x * x).sum::<f64>().sqrt();
+        (v, norm)
+    };
+    let Some((first, rest)) = counts.split_first() else {
+        return Vec::new();
+    };
+    let (a, na) = weigh(first);
+    rest.iter()
+        .map(|c| {
+            let (b, nb) = weigh(c);
+            let dot: f64 = a.iter().filter_map(|(t, x)| b.get(t).map(|y| x * y)).sum();
+            if na > 0.0 && nb > 0.0 {
+                dot / (na * nb)
+            } else {
+                0.0
+            }
+        })
         .collect()
 }
 

@@ -317,8 +317,8 @@ pub fn resolve(files: Vec<ContentFile>, content_root: &Path) -> (Knowledge, Vec<
     let mut index: BTreeMap<String, ItemRef> = BTreeMap::new();
     for (f, file) in files.iter().enumerate() {
         for (kind, i, id) in items(&file.doc) {
-            let here = file.locate(&field_path(kind, i, "id"));
             if let Some(first) = index.get(id) {
+                let here = file.locate(&field_path(kind, i, "id"));
                 let there = files[first.file].locate(&field_path(first.kind, first.index, "id"));
                 problems.push(
                     Diagnostic::error(format!("duplicate id `{id}`"))

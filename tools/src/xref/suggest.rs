@@ -39,18 +39,73 @@ const STOP_WORDS: &[&str] = &[
 
 /// Splits text into stemmed, lower-case content words.
 pub fn terms(text: &str, stemmer: &Stemmer) -> Vec<String> {
-    words(text, stemmer)
-        .into_iter()
-        .map(|(stem, _)| stem)
+    content_words(text)
+        .map(|w| stemmer.stem(&w).into_owned())
         .collect()
+}
+
+/// Lower-cased words that carry a topic: not stop words, not numbers, not one letter.
+fn content_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    // Looked up for every word of every text: a set, not the list.
+    static STOP: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().nth(1).is_some() && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_lowercase)
+        .filter(|w| !STOP.contains(w.as_str()))
+}
+
+/// Terms as numbers, for comparing many long texts: each distinct word is lower-cased
+/// and stemmed once, however often it appears.
+pub struct TermCounter {
+    stemmer: Stemmer,
+    /// Word as written → its term, or `None` for a word that carries no topic.
+    words: std::collections::HashMap<String, Option<u32>>,
+    /// Stem → term.
+    stems: std::collections::HashMap<String, u32>,
+}
+
+impl Default for TermCounter {
+    fn default() -> Self {
+        TermCounter {
+            stemmer: Stemmer::create(Algorithm::English),
+            words: Default::default(),
+            stems: Default::default(),
+        }
+    }
+}
+
+impl TermCounter {
+    /// How often each term occurs in `text`.
+    pub fn count(&mut self, text: &str) -> std::collections::HashMap<u32, f64> {
+        let mut out = std::collections::HashMap::new();
+        for word in text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            let term = match self.words.get(word) {
+                Some(t) => *t,
+                None => {
+                    let t = content_words(word).next().map(|w| {
+                        let stem = self.stemmer.stem(&w).into_owned();
+                        let next = self.stems.len() as u32;
+                        *self.stems.entry(stem).or_insert(next)
+                    });
+                    self.words.insert(word.to_string(), t);
+                    t
+                }
+            };
+            if let Some(t) = term {
+                *out.entry(t).or_insert(0.0) += 1.0;
+            }
+        }
+        out
+    }
 }
 
 /// Content words as `(stem, word as written, lower-cased)`.
 fn words(text: &str, stemmer: &Stemmer) -> Vec<(String, String)> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() > 1 && !w.chars().all(|c| c.is_ascii_digit()))
-        .map(str::to_lowercase)
-        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+    content_words(text)
         .map(|w| (stemmer.stem(&w).into_owned(), w))
         .collect()
 }
