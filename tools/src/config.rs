@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostic, Location};
-use crate::links::LinkSettings;
 
 /// `[preprocessor.handbook]`. With a content folder it makes a book a handbook; a plain
 /// mdBook may carry the table for its link and snippet settings alone.
@@ -22,9 +21,9 @@ pub struct Settings {
     /// Link checking, `[preprocessor.handbook.links]`.
     pub links: LinkSettings,
     /// Snippet checking, `[preprocessor.handbook.snippets]`.
-    pub snippets: crate::snippets::crates::SnippetSettings,
+    pub snippets: SnippetSettings,
     /// The "What changed" page, `[preprocessor.handbook.changes]`.
-    pub changes: crate::history::ChangeSettings,
+    pub changes: ChangeSettings,
     // mdBook's own keys of a preprocessor entry, accepted so they are not "unknown".
     #[serde(rename = "command")]
     _command: Option<String>,
@@ -46,6 +45,120 @@ impl Settings {
         match &self.content {
             Some(named) => Some(root.join(named)),
             None => Some(root.join("content")).filter(|d| d.is_dir()),
+        }
+    }
+}
+
+/// How links that leave the book are reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutsidePolicy {
+    /// As broken links (the default: a link out of the book usually is one).
+    #[default]
+    Error,
+    /// As warnings: the book is published beside others it links to.
+    Warn,
+}
+
+/// `[[preprocessor.handbook.links.remap]]`: where a sibling book the links climb out to
+/// is published, as in lychee's `--remap`. Matched against the link resolved from the
+/// book's root (`../std/vec/struct.Vec.html#method.push` from any chapter), it turns a
+/// link that leaves the book into a remote one, checked with `--remote`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Remap {
+    /// A regular expression, e.g. `^\.\./std/`.
+    pub from: String,
+    /// Its replacement, e.g. `https://doc.rust-lang.org/std/` (`$1` names a group).
+    pub to: String,
+}
+
+/// Link-checking settings, from `[preprocessor.handbook.links]` in `book.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct LinkSettings {
+    /// Links that leave the book: errors or warnings.
+    pub outside: OutsidePolicy,
+    /// Sibling books published beside this one.
+    pub remap: Vec<Remap>,
+    /// Status codes that count as success.
+    pub accept: Vec<u16>,
+    /// Regular expressions of URLs never checked.
+    pub exclude: Vec<String>,
+    /// Seconds before a request is abandoned.
+    pub timeout: u64,
+    /// Retries after a failed request (with exponential backoff).
+    pub max_retries: u64,
+    /// Seconds before the first retry.
+    pub retry_wait: u64,
+    /// Requests in flight at once.
+    pub max_concurrency: usize,
+    /// Requests in flight at once per host.
+    pub host_concurrency: usize,
+    /// Milliseconds between two requests to the same host.
+    pub host_interval_ms: u64,
+    /// Hours a cached remote result stays valid.
+    pub cache_max_age_hours: u64,
+}
+
+impl Default for LinkSettings {
+    fn default() -> Self {
+        LinkSettings {
+            outside: OutsidePolicy::Error,
+            remap: Vec::new(),
+            accept: vec![200, 203, 204, 206],
+            exclude: Vec::new(),
+            timeout: 20,
+            max_retries: 2,
+            retry_wait: 1,
+            max_concurrency: 16,
+            host_concurrency: 4,
+            host_interval_ms: 100,
+            cache_max_age_hours: 24,
+        }
+    }
+}
+
+/// `[preprocessor.handbook.snippets]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct SnippetSettings {
+    /// Crates snippets may use, as Cargo's `[dependencies]` table: `anyhow = "1"`,
+    /// `serde = { version = "1", features = ["derive"] }`, `mine = { path = "…" }`
+    /// (relative to the book root).
+    pub dependencies: toml::Table,
+}
+
+/// `[preprocessor.handbook.changes]`: which commits the page covers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ChangeSettings {
+    /// Commits listed at most.
+    pub limit: usize,
+    /// A tag or commit: only the commits after it are listed (e.g. the last publish).
+    pub since: Option<String>,
+    /// `commit`: one entry per commit; `tag`: one entry per tag (a publish), with what
+    /// changed since the tag before it, and the commits after the last tag first.
+    pub per: Per,
+}
+
+/// What one entry of the page covers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Per {
+    /// Each commit that changed the content.
+    #[default]
+    Commit,
+    /// Each tag: one publish.
+    Tag,
+}
+
+impl Default for ChangeSettings {
+    fn default() -> Self {
+        ChangeSettings {
+            limit: 20,
+            since: None,
+            per: Per::Commit,
         }
     }
 }

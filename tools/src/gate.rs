@@ -137,8 +137,11 @@ pub fn validate(root: &Path) -> (Stage, Option<Project>) {
     };
     let Loaded {
         project,
-        diagnostics,
+        mut diagnostics,
     } = loaded;
+    if let Some(p) = &project {
+        diagnostics.extend(crate::book::check_refs(p));
+    }
     let ok = project.as_ref().map(|p| {
         let chapters = p.md.book.chapters().filter(|c| c.path.is_some()).count();
         match &p.knowledge {
@@ -266,7 +269,7 @@ pub fn is_site_of(root: &Path, site: &Path) -> bool {
 /// Checks the links of an already built site, without its sources.
 pub fn links_html(
     site: &Path,
-    settings: crate::links::LinkSettings,
+    settings: crate::config::LinkSettings,
     options: &crate::links::Options,
 ) -> Stage {
     links_stage(site, crate::links::check_html(site, settings, options))
@@ -429,7 +432,7 @@ mod tests {
             },
         };
         crate::content::load::LOADS.with(|n| n.set(0));
-        crate::book::LOADS.with(|n| n.set(0));
+        crate::project::LOADS.with(|n| n.set(0));
         let stages = check(dir.path(), &options);
         let names: Vec<_> = stages.iter().map(|s| (s.name, s.outcome())).collect();
         assert_eq!(
@@ -444,7 +447,7 @@ mod tests {
             stages.iter().map(|s| &s.summary).collect::<Vec<_>>()
         );
         assert_eq!(crate::content::load::LOADS.with(|n| n.get()), 1);
-        assert_eq!(crate::book::LOADS.with(|n| n.get()), 1);
+        assert_eq!(crate::project::LOADS.with(|n| n.get()), 1);
         assert!(dir.path().join("book/handbook.json").is_file());
     }
 }

@@ -15,41 +15,8 @@ use std::process::{Command, Stdio};
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::{ChangeSettings, Per};
 use crate::xref::Knowledge;
-
-/// `[preprocessor.handbook.changes]`: which commits the page covers.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
-pub struct ChangeSettings {
-    /// Commits listed at most.
-    pub limit: usize,
-    /// A tag or commit: only the commits after it are listed (e.g. the last publish).
-    pub since: Option<String>,
-    /// `commit`: one entry per commit; `tag`: one entry per tag (a publish), with what
-    /// changed since the tag before it, and the commits after the last tag first.
-    pub per: Per,
-}
-
-/// What one entry of the page covers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Per {
-    /// Each commit that changed the content.
-    #[default]
-    Commit,
-    /// Each tag: one publish.
-    Tag,
-}
-
-impl Default for ChangeSettings {
-    fn default() -> Self {
-        ChangeSettings {
-            limit: 20,
-            since: None,
-            per: Per::Commit,
-        }
-    }
-}
 
 /// The content's history, newest first.
 #[derive(Debug, Clone, Default, Serialize)]

@@ -12,9 +12,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use mdbook_driver::MDBook;
-use mdbook_preprocessor::{Preprocessor as _, PreprocessorContext};
+use mdbook_preprocessor::PreprocessorContext;
 
-use crate::book::Handbook;
 use crate::config::{ReadError, Settings};
 use crate::diagnostics::{Diagnostic, Location};
 use crate::history::History;
@@ -87,16 +86,16 @@ pub fn load(root: &Path) -> anyhow::Result<Loaded> {
             diagnostics.push(missing_content(root, &content));
         }
     }
-    let md = match crate::book::load(root) {
+    let md = match load_mdbook(root) {
         Ok(md) => md,
-        Err(crate::book::BuildError::Findings(mut found)) => {
+        Err(MdError::Findings(mut found)) => {
             diagnostics.append(&mut found);
             return Ok(Loaded {
                 project: None,
                 diagnostics,
             });
         }
-        Err(crate::book::BuildError::Failed(e)) => return Err(e),
+        Err(MdError::Failed(e)) => return Err(e),
     };
     let mut project = Project {
         root: root.to_path_buf(),
@@ -119,19 +118,6 @@ pub fn load(root: &Path) -> anyhow::Result<Loaded> {
         diagnostics.append(&mut problems);
         project.chapters.insert(path, text);
     }
-    if let Some(k) = &project.knowledge {
-        // The preprocessor reports unknown ids in `{{#ref}}` at the chapter's line; the
-        // references need no history, so git is not asked here.
-        let pre = Handbook::with_knowledge(Arc::clone(k), Arc::default());
-        let found = pre.problems();
-        if pre
-            .run(&project.context(), project.md.book.clone())
-            .is_err()
-        {
-            let mut found = std::mem::take(&mut *found.lock().expect("not poisoned"));
-            diagnostics.append(&mut found);
-        }
-    }
     Ok(Loaded {
         project: Some(project),
         diagnostics,
@@ -151,31 +137,13 @@ impl Project {
 
     /// Expands the `{{#include}}`s of `content`, the text of the chapter at `path`
     /// (under `src/`).
-    fn expand(&self, path: &Path, content: &str) -> (Expanded, Vec<Diagnostic>) {
+    pub(crate) fn expand(&self, path: &Path, content: &str) -> (Expanded, Vec<Diagnostic>) {
         let src = self.root.join(self.src());
         let dir = src
             .join(path)
             .parent()
             .map_or_else(|| src.clone(), Path::to_path_buf);
         crate::include::expand(content, &self.src().join(path), &dir, &self.root)
-    }
-
-    /// The book as mdBook renders it: our preprocessor first (generated pages added,
-    /// `{{#ref}}` expanded on the same lines), then mdBook's `links` (includes
-    /// expanded), the order mdBook runs them in. [`Project::chapters`] tells where each
-    /// line of a chapter comes from.
-    pub fn preprocessed(&self) -> anyhow::Result<mdbook_preprocessor::book::Book> {
-        let mut book = match &self.knowledge {
-            Some(k) => Handbook::with_knowledge(Arc::clone(k), self.history())
-                .run(&self.context(), self.md.book.clone())?,
-            None => self.md.book.clone(),
-        };
-        book.for_each_chapter_mut(|chapter| {
-            if let Some(path) = &chapter.source_path {
-                chapter.content = self.expand(path, &chapter.content).0.text;
-            }
-        });
-        Ok(book)
     }
 
     /// What changed in the content (`[preprocessor.handbook.changes]`), for the page
@@ -208,6 +176,102 @@ impl Project {
     pub fn content_dir(&self) -> Option<PathBuf> {
         self.settings.as_ref()?.content_dir(&self.root)
     }
+}
+
+/// Why mdBook could not load the book.
+enum MdError {
+    /// A mistake in the contributor's files.
+    Findings(Vec<Diagnostic>),
+    /// mdBook or the file system failed.
+    Failed(anyhow::Error),
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How often this thread loaded a book with mdBook: the gate loads it once.
+    pub(crate) static LOADS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Loads a book, turning mistakes in `SUMMARY.md` into located findings.
+fn load_mdbook(root: &Path) -> Result<MDBook, MdError> {
+    #[cfg(test)]
+    LOADS.with(|n| n.set(n.get() + 1));
+    MDBook::load(root).map_err(|e| {
+        // mdBook's own settings in book.toml (ours are checked before).
+        if let Some(toml_error) = e.chain().find_map(|c| c.downcast_ref::<toml::de::Error>()) {
+            let path = crate::diagnostics::normalize(&root.join("book.toml"));
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            return MdError::Findings(vec![crate::config::located(
+                &path, &text, toml_error, false,
+            )]);
+        }
+        let text = format!("{e:#}");
+        let src = std::fs::read_to_string(root.join("book.toml"))
+            .ok()
+            .and_then(|t| t.parse::<toml::Table>().ok())
+            .and_then(|t| t.get("book")?.get("src")?.as_str().map(str::to_string))
+            .unwrap_or_else(|| "src".to_string());
+        let summary = crate::diagnostics::normalize(&root.join(src).join("SUMMARY.md"));
+        let summary_text = std::fs::read_to_string(&summary).unwrap_or_default();
+        let number_after = |key: &str| -> Option<usize> {
+            let rest = &text[text.find(key)? + key.len()..];
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        };
+        if text.contains("Summary parsing failed") {
+            let reason = text.rsplit(": ").next().unwrap_or(&text).to_string();
+            let location = crate::diagnostics::Location::in_text(
+                &summary,
+                &summary_text,
+                number_after("line ").unwrap_or(1),
+                number_after("column ").unwrap_or(1),
+                1,
+            );
+            return MdError::Findings(vec![
+                Diagnostic::error(format!("invalid SUMMARY.md: {reason}"))
+                    .at(location)
+                    .help("each entry is `- [Title](file.md)`, indented by four spaces per level"),
+            ]);
+        }
+        if let Some(chapter) = text
+            .split("failed to read chapter `")
+            .nth(1)
+            .and_then(|r| r.split('`').next())
+        {
+            // The file exists but cannot be read as text: say where.
+            let file = crate::diagnostics::normalize(&summary.with_file_name(chapter));
+            if let Ok(bytes) = std::fs::read(&file)
+                && let Err(d) = crate::diagnostics::decode_utf8(&file, &bytes)
+            {
+                return MdError::Findings(vec![d]);
+            }
+            let line = summary_text
+                .lines()
+                .position(|l| l.contains(&format!("({chapter})")))
+                .map_or(1, |i| i + 1);
+            let column = summary_text
+                .lines()
+                .nth(line - 1)
+                .and_then(|l| l.find(chapter))
+                .map_or(1, |c| c + 1);
+            return MdError::Findings(vec![
+                Diagnostic::error(format!(
+                    "SUMMARY.md lists `{chapter}`, which does not exist"
+                ))
+                .at(crate::diagnostics::Location::in_text(
+                    &summary,
+                    &summary_text,
+                    line,
+                    column,
+                    chapter.chars().count(),
+                ))
+                .help("create the chapter file, or fix or remove the entry"),
+            ]);
+        }
+        MdError::Failed(e.context(format!("loading the book at `{}`", root.display())))
+    })
 }
 
 /// The content folder named in `book.toml` does not exist.

@@ -99,6 +99,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The default cache folder: `$HANDBOOK_CACHE_DIR`, else `$XDG_CACHE_HOME/handbook`,
+/// else `~/.cache/handbook`.
+pub fn default_cache_dir() -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os("HANDBOOK_CACHE_DIR") {
+        return dir.into();
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("handbook")
+}
+
 /// A JSON file this tool wrote for itself; `None` when missing or unreadable.
 pub fn read_json<T: DeserializeOwned>(path: &Path) -> Option<T> {
     std::fs::read(path)

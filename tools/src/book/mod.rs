@@ -20,7 +20,6 @@ use crate::project::Project;
 use crate::render::{Page, Renderer};
 use crate::xref::Knowledge;
 use anyhow::Context as _;
-use mdbook_driver::MDBook;
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
@@ -287,92 +286,36 @@ pub fn build(
     Ok(Built { dest })
 }
 
-#[cfg(test)]
-thread_local! {
-    /// How often this thread loaded a book with mdBook: the gate loads it once.
-    pub(crate) static LOADS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+/// Unknown ids in the chapters' `{{#ref}}` directives, each at its chapter's line, as
+/// the preprocessor reports them. The references need no history, so git is not asked.
+pub fn check_refs(project: &Project) -> Vec<Diagnostic> {
+    let Some(k) = &project.knowledge else {
+        return Vec::new();
+    };
+    let pre = Handbook::with_knowledge(Arc::clone(k), Arc::default());
+    let found = pre.problems();
+    if pre.run(&project.context(), project.md.book.clone()).is_ok() {
+        return Vec::new();
+    }
+    std::mem::take(&mut *found.lock().expect("not poisoned"))
 }
 
-/// Loads a book, turning mistakes in `SUMMARY.md` into located findings.
-pub fn load(root: &Path) -> Result<MDBook, BuildError> {
-    #[cfg(test)]
-    LOADS.with(|n| n.set(n.get() + 1));
-    MDBook::load(root).map_err(|e| {
-        // mdBook's own settings in book.toml (ours are checked before).
-        if let Some(toml_error) = e.chain().find_map(|c| c.downcast_ref::<toml::de::Error>()) {
-            let path = crate::diagnostics::normalize(&root.join("book.toml"));
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            return BuildError::Findings(vec![crate::config::located(
-                &path, &text, toml_error, false,
-            )]);
+/// The book as mdBook renders it: our preprocessor first (generated pages added,
+/// `{{#ref}}` expanded on the same lines), then mdBook's `links` (includes expanded),
+/// the order mdBook runs them in. [`Project::chapters`] tells where each line of a
+/// chapter comes from.
+pub fn preprocessed(project: &Project) -> anyhow::Result<mdbook_preprocessor::book::Book> {
+    let mut book = match &project.knowledge {
+        Some(k) => Handbook::with_knowledge(Arc::clone(k), project.history())
+            .run(&project.context(), project.md.book.clone())?,
+        None => project.md.book.clone(),
+    };
+    book.for_each_chapter_mut(|chapter| {
+        if let Some(path) = &chapter.source_path {
+            chapter.content = project.expand(path, &chapter.content).0.text;
         }
-        let text = format!("{e:#}");
-        let src = std::fs::read_to_string(root.join("book.toml"))
-            .ok()
-            .and_then(|t| t.parse::<toml::Table>().ok())
-            .and_then(|t| t.get("book")?.get("src")?.as_str().map(str::to_string))
-            .unwrap_or_else(|| "src".to_string());
-        let summary = crate::diagnostics::normalize(&root.join(src).join("SUMMARY.md"));
-        let summary_text = std::fs::read_to_string(&summary).unwrap_or_default();
-        let number_after = |key: &str| -> Option<usize> {
-            let rest = &text[text.find(key)? + key.len()..];
-            rest.split(|c: char| !c.is_ascii_digit())
-                .next()?
-                .parse()
-                .ok()
-        };
-        if text.contains("Summary parsing failed") {
-            let reason = text.rsplit(": ").next().unwrap_or(&text).to_string();
-            let location = crate::diagnostics::Location::in_text(
-                &summary,
-                &summary_text,
-                number_after("line ").unwrap_or(1),
-                number_after("column ").unwrap_or(1),
-                1,
-            );
-            return BuildError::Findings(vec![
-                Diagnostic::error(format!("invalid SUMMARY.md: {reason}"))
-                    .at(location)
-                    .help("each entry is `- [Title](file.md)`, indented by four spaces per level"),
-            ]);
-        }
-        if let Some(chapter) = text
-            .split("failed to read chapter `")
-            .nth(1)
-            .and_then(|r| r.split('`').next())
-        {
-            // The file exists but cannot be read as text: say where.
-            let file = crate::diagnostics::normalize(&summary.with_file_name(chapter));
-            if let Ok(bytes) = std::fs::read(&file)
-                && let Err(d) = crate::diagnostics::decode_utf8(&file, &bytes)
-            {
-                return BuildError::Findings(vec![d]);
-            }
-            let line = summary_text
-                .lines()
-                .position(|l| l.contains(&format!("({chapter})")))
-                .map_or(1, |i| i + 1);
-            let column = summary_text
-                .lines()
-                .nth(line - 1)
-                .and_then(|l| l.find(chapter))
-                .map_or(1, |c| c + 1);
-            return BuildError::Findings(vec![
-                Diagnostic::error(format!(
-                    "SUMMARY.md lists `{chapter}`, which does not exist"
-                ))
-                .at(crate::diagnostics::Location::in_text(
-                    &summary,
-                    &summary_text,
-                    line,
-                    column,
-                    chapter.chars().count(),
-                ))
-                .help("create the chapter file, or fix or remove the entry"),
-            ]);
-        }
-        BuildError::Failed(e.context(format!("loading the book at `{}`", root.display())))
-    })
+    });
+    Ok(book)
 }
 
 /// mdBook says only that it could not run a preprocessor; say which command it looked
@@ -475,7 +418,7 @@ fn swap_by_renames(staging: &Path, dest: &Path) -> std::io::Result<()> {
 /// The caller has loaded the project without errors ([`crate::project::load`]).
 pub fn render_plain(project: &Project, out: &Path) -> anyhow::Result<()> {
     let root = &project.root;
-    let book = project.preprocessed()?;
+    let book = preprocessed(project)?;
 
     let src = out.join("src");
     let mut summary = String::from("# Summary\n\n");

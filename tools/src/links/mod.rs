@@ -24,6 +24,7 @@ use pulldown_cmark::{Event, LinkType, Tag};
 use serde::{Deserialize, Serialize};
 
 use crate::book::BuildOptions;
+use crate::config::{LinkSettings, OutsidePolicy, Remap};
 use crate::diagnostics::{Diagnostic, Location, Severity};
 use crate::project::Project;
 use crate::xref::Knowledge;
@@ -128,76 +129,6 @@ impl Report {
     }
 }
 
-/// How links that leave the book are reported.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutsidePolicy {
-    /// As broken links (the default: a link out of the book usually is one).
-    #[default]
-    Error,
-    /// As warnings: the book is published beside others it links to.
-    Warn,
-}
-
-/// `[[preprocessor.handbook.links.remap]]`: where a sibling book the links climb out to
-/// is published, as in lychee's `--remap`. Matched against the link resolved from the
-/// book's root (`../std/vec/struct.Vec.html#method.push` from any chapter), it turns a
-/// link that leaves the book into a remote one, checked with `--remote`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Remap {
-    /// A regular expression, e.g. `^\.\./std/`.
-    pub from: String,
-    /// Its replacement, e.g. `https://doc.rust-lang.org/std/` (`$1` names a group).
-    pub to: String,
-}
-
-/// Link-checking settings, from `[preprocessor.handbook.links]` in `book.toml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
-pub struct LinkSettings {
-    /// Links that leave the book: errors or warnings.
-    pub outside: OutsidePolicy,
-    /// Sibling books published beside this one.
-    pub remap: Vec<Remap>,
-    /// Status codes that count as success.
-    pub accept: Vec<u16>,
-    /// Regular expressions of URLs never checked.
-    pub exclude: Vec<String>,
-    /// Seconds before a request is abandoned.
-    pub timeout: u64,
-    /// Retries after a failed request (with exponential backoff).
-    pub max_retries: u64,
-    /// Seconds before the first retry.
-    pub retry_wait: u64,
-    /// Requests in flight at once.
-    pub max_concurrency: usize,
-    /// Requests in flight at once per host.
-    pub host_concurrency: usize,
-    /// Milliseconds between two requests to the same host.
-    pub host_interval_ms: u64,
-    /// Hours a cached remote result stays valid.
-    pub cache_max_age_hours: u64,
-}
-
-impl Default for LinkSettings {
-    fn default() -> Self {
-        LinkSettings {
-            outside: OutsidePolicy::Error,
-            remap: Vec::new(),
-            accept: vec![200, 203, 204, 206],
-            exclude: Vec::new(),
-            timeout: 20,
-            max_retries: 2,
-            retry_wait: 1,
-            max_concurrency: 16,
-            host_concurrency: 4,
-            host_interval_ms: 100,
-            cache_max_age_hours: 24,
-        }
-    }
-}
-
 /// Settings of a check.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -213,7 +144,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             remote: false,
-            cache_dir: crate::snippets::default_cache_dir(),
+            cache_dir: crate::shared::default_cache_dir(),
             progress: indicatif::ProgressBar::hidden(),
         }
     }
@@ -266,7 +197,7 @@ pub fn check_site(project: &Project, site: &Path, options: &Options) -> anyhow::
 
 /// Every link of every chapter, with where it is written and the page it is on.
 fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
-    let book = project.preprocessed()?;
+    let book = crate::book::preprocessed(project)?;
     let yaml_links = project
         .knowledge
         .as_ref()

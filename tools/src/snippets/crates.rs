@@ -16,17 +16,8 @@ use std::process::{Command, Stdio};
 use serde::Deserialize;
 use sha2::Digest as _;
 
+use crate::config::SnippetSettings;
 use crate::diagnostics::{Diagnostic, Location};
-
-/// `[preprocessor.handbook.snippets]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
-pub struct SnippetSettings {
-    /// Crates snippets may use, as Cargo's `[dependencies]` table: `anyhow = "1"`,
-    /// `serde = { version = "1", features = ["derive"] }`, `mine = { path = "…" }`
-    /// (relative to the book root).
-    pub dependencies: toml::Table,
-}
 
 /// The lock file of the snippets' crates, beside `book.toml`.
 pub const LOCK_FILE: &str = "snippets.lock";
@@ -207,7 +198,7 @@ fn build(
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("CARGO_BUILD_BUILD_DIR")
         .env_remove("CARGO_BUILD_TARGET")
-        .env("RUSTC", crate::snippets::rust::rustc())
+        .env("RUSTC", super::rustc::rustc())
         .current_dir(dir)
         .stdin(Stdio::null())
         .output()

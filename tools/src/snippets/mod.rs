@@ -11,6 +11,7 @@ pub mod crates;
 pub mod data;
 pub mod extract;
 pub mod rust;
+pub mod rustc;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -142,24 +143,11 @@ impl Default for Options {
             no_cache: false,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
-            cache_dir: default_cache_dir(),
+            cache_dir: crate::shared::default_cache_dir(),
             shard: None,
             progress: indicatif::ProgressBar::hidden(),
         }
     }
-}
-
-/// The default cache folder: `$HANDBOOK_CACHE_DIR`, else `$XDG_CACHE_HOME/handbook`,
-/// else `~/.cache/handbook`.
-pub fn default_cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("HANDBOOK_CACHE_DIR") {
-        return dir.into();
-    }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("handbook")
 }
 
 /// A block to check, and where it is.
@@ -326,7 +314,7 @@ pub fn check(project: &Project, options: &Options) -> Result<Report, CheckError>
         .iter()
         .any(|s| extract::lang_string(&s.block.info).rust);
     let rustc = if any_rust {
-        rust::rustc_version()?
+        rustc::rustc_version()?
     } else {
         String::new()
     };

@@ -362,7 +362,7 @@ fn compile(
     })?;
     // `#![crate_name = "x"]` must agree with `--crate-name`.
     let crate_name = crate_name_attribute(&prog.source).unwrap_or("snippet");
-    let mut cmd = Command::new(rustc());
+    let mut cmd = Command::new(super::rustc::rustc());
     cmd.arg("--edition")
         .arg(edition)
         .args(["--crate-name", crate_name])
@@ -455,30 +455,6 @@ fn compile(
         });
     }
     Err(errors)
-}
-
-/// The compiler to use: `$RUSTC`, as cargo does, or `rustc` on `PATH`.
-pub fn rustc() -> std::ffi::OsString {
-    std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into())
-}
-
-/// `rustc -vV`, part of every cache key: a new compiler checks everything again. A
-/// missing compiler is the environment's problem, not the book's.
-pub fn rustc_version() -> anyhow::Result<String> {
-    let rustc = rustc();
-    let out = Command::new(&rustc).arg("-vV").output().map_err(|e| {
-        anyhow::anyhow!(
-            "cannot run `{}` to test Rust snippets: {e}; install Rust (rustup.rs) or set RUSTC",
-            rustc.to_string_lossy()
-        )
-    })?;
-    anyhow::ensure!(
-        out.status.success(),
-        "`{} -vV` failed: {}",
-        rustc.to_string_lossy(),
-        String::from_utf8_lossy(&out.stderr).trim()
-    );
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The outcome of one run of a program.

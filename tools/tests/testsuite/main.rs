@@ -1,5 +1,6 @@
 //! The integration test suite: one binary, one module per pipeline stage.
 
+mod architecture;
 mod book;
 mod browser;
 mod content;
