@@ -27,6 +27,22 @@ pub struct Cli {
 /// The subcommands, one per pipeline stage.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a new handbook in a new or empty folder: book.toml, a first chapter, the
+    /// content with a first briefing, the theme, a GitHub workflow, .gitignore, README.
+    New {
+        /// The folder to create.
+        dir: PathBuf,
+        /// The first briefing (`.txt`, `.md`, `.html`, `.docx`); an example to replace
+        /// when absent.
+        #[arg(long, value_name = "BRIEFING")]
+        from: Option<PathBuf>,
+        /// The first briefing's format, when its extension does not say it.
+        #[arg(long, value_enum, requires = "from")]
+        format: Option<BriefingFormat>,
+        /// The handbook's title (by default, the first briefing's).
+        #[arg(long)]
+        title: Option<String>,
+    },
     /// Turn a briefing (plain text, Markdown, HTML or Word) into a content file (YAML)
     /// with ids, provenance and suggested relations.
     Ingest {
@@ -493,6 +509,19 @@ pub fn run(cli: Cli) -> Outcome {
             content,
             format,
         } => review(&content, what, format),
+        Command::New {
+            dir,
+            from,
+            format,
+            title,
+        } => new(
+            &dir,
+            &crate::scaffold::Options {
+                from,
+                format: format.map(Into::into),
+                title,
+            },
+        ),
         Command::Schema => {
             let _ = write!(
                 std::io::stdout().lock(),
@@ -635,6 +664,36 @@ fn ingest(briefing: &Path, out: &Path, options: &crate::ingest::Options, explain
             emit(
                 &[Stage::new(
                     StageName::Ingest,
+                    problems,
+                    summary,
+                    serde_json::Value::Null,
+                )],
+                Format::Human,
+            )
+        }
+    }
+}
+
+/// `handbook new`.
+fn new(dir: &Path, options: &crate::scaffold::Options) -> Outcome {
+    match crate::scaffold::create(dir, options) {
+        Ok(created) => {
+            for file in &created.files {
+                eprintln!("  {}", file.display());
+            }
+            eprintln!(
+                "created the handbook {} ({} files); next: `cd {}` and `handbook serve`",
+                created.root.display(),
+                created.files.len(),
+                created.root.display()
+            );
+            Outcome::Clean
+        }
+        Err(problems) => {
+            let summary = format!("new: {} error(s)\nnew: nothing written", problems.len());
+            emit(
+                &[Stage::new(
+                    StageName::New,
                     problems,
                     summary,
                     serde_json::Value::Null,
@@ -876,7 +935,8 @@ pub fn preprocess(args: &[String]) -> Outcome {
         Ok(true) => Outcome::Clean,
         Ok(false) => Outcome::Findings,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // mdBook shows this among its own messages: say which tool spoke.
+            eprintln!("error (handbook {}): {e:#}", crate::config::VERSION);
             Outcome::Failed
         }
     }

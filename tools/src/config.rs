@@ -24,6 +24,8 @@ pub struct Settings {
     pub snippets: SnippetSettings,
     /// The "What changed" page, `[preprocessor.handbook.changes]`.
     pub changes: ChangeSettings,
+    /// The handbook versions that can build the book (`">=0.2"`, `"^0.2"`).
+    pub version: Option<String>,
     // mdBook's own keys of a preprocessor entry, accepted so they are not "unknown".
     #[serde(rename = "command")]
     _command: Option<String>,
@@ -199,6 +201,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Option<Settings>, Diagnostic> {
         .map(|t| t.preprocessor.handbook)
         .map_err(|e| located(path, text, &e, true))?;
     if let Some(s) = &settings {
+        check_version(path, text, s.version.as_deref())?;
         let patterns = s
             .links
             .exclude
@@ -224,6 +227,39 @@ pub fn parse(path: &Path, text: &str) -> Result<Option<Settings>, Diagnostic> {
         }
     }
     Ok(settings)
+}
+
+/// The version of this tool, as `handbook --version` prints it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A book may name the handbook versions that can build it: an older tool would build
+/// it wrong, so it refuses, naming both versions.
+fn check_version(path: &Path, text: &str, required: Option<&str>) -> Result<(), Diagnostic> {
+    let Some(required) = required else {
+        return Ok(());
+    };
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("version") && l.contains(required))
+        .map_or(1, |i| i + 1);
+    let at = Location::line(path, line, text.lines().nth(line - 1).unwrap_or(""));
+    let req = semver::VersionReq::parse(required).map_err(|e| {
+        Diagnostic::error(format!(
+            "invalid book.toml: `version = \"{required}\"` is not a version requirement: {e}"
+        ))
+        .at(at.clone())
+        .help("write a requirement such as `\">=0.2\"` or `\"^0.2\"`")
+    })?;
+    let ours = semver::Version::parse(VERSION).expect("the crate version is semver");
+    if req.matches(&ours) {
+        return Ok(());
+    }
+    Err(Diagnostic::error(format!(
+        "this book needs handbook {required}, and this is handbook {VERSION}"
+    ))
+    .at(at)
+    .label("the versions that can build this book")
+    .help("install a handbook that matches (`cargo binstall handbook`, `cargo install handbook`, or a release binary), or change the requirement if the book works with this one"))
 }
 
 /// Why `book.toml` could not be read.
@@ -252,7 +288,7 @@ pub(crate) fn located(path: &Path, text: &str, e: &toml::de::Error, ours: bool) 
         "fix the setting as the message says (mdBook's settings are described in its \
          guide, chapter \"Configuration\")"
     } else if message.starts_with("unknown field") {
-        "the handbook's settings are `content` and the tables `links`, `snippets` and `changes` (see the README); \
+        "the handbook's settings are `content`, `version` and the tables `links`, `snippets` and `changes` (see the README); \
          mdBook's `command`, `before`, `after`, `renderers` and `optional` are allowed too"
     } else {
         "fix the value as the message says; the README lists every setting"

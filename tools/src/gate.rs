@@ -29,6 +29,8 @@ pub enum StageName {
     Export,
     /// Writing a contributor's decisions.
     Review,
+    /// Writing a new handbook.
+    New,
     /// Checking the links of the built site.
     Links,
     /// Testing the code snippets.

@@ -23,7 +23,8 @@
 //!   `{{#include}}`s [`include`] expands with the origin of every line;
 //! - [`review`] lists what waits for a contributor's decision and writes decisions
 //!   back into the YAML;
-//! - [`gate`] runs the stages in order and returns typed results;
+//! - [`gate`] runs the stages in order and returns typed results; [`scaffold`] writes
+//!   a new handbook (`handbook new`);
 //! - [`cli`] parses the command line and is the only module that prints.
 
 pub mod book;
@@ -40,6 +41,7 @@ pub mod links;
 pub mod project;
 pub mod render;
 pub mod review;
+pub mod scaffold;
 pub mod serve;
 pub mod shared;
 pub mod snippets;

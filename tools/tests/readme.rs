@@ -9,15 +9,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+// The integration suite's helpers; this binary uses a few of them.
+#[allow(dead_code)]
+#[path = "testsuite/support.rs"]
+mod support;
 
-#[track_caller]
-fn read(path: impl AsRef<Path>) -> String {
-    std::fs::read_to_string(path.as_ref())
-        .unwrap_or_else(|e| panic!("read {}: {e}", path.as_ref().display()))
-}
+use support::{read, repo, stock_mdbook};
 
 /// The lines of the README's `sh` blocks and the `cargo …` commands of its inline code,
 /// each without its trailing `# comment`.
@@ -113,24 +110,6 @@ fn sh(dir: &Path, line: &str, env: &[(&str, &std::ffi::OsStr)]) -> (bool, String
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-/// A stock mdBook 0.5: `$MDBOOK`, else the one `.ci/run` installs, else `mdbook` on PATH.
-fn stock_mdbook() -> PathBuf {
-    if let Some(path) = std::env::var_os("MDBOOK") {
-        return path.into();
-    }
-    let installed = repo().join("target/tools/bin/mdbook");
-    if installed.is_file() {
-        return installed;
-    }
-    let on_path = Command::new("mdbook").arg("--version").output();
-    assert!(
-        on_path.is_ok_and(|o| o.status.success()),
-        "no stock mdbook found: `bash .ci/run` installs mdBook 0.5 into target/tools/bin \
-         (or set MDBOOK to one)"
-    );
-    PathBuf::from("mdbook")
 }
 
 #[test]

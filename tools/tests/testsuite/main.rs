@@ -12,6 +12,7 @@ mod knowledge;
 mod leaders;
 mod links;
 mod render;
+mod scaffold;
 mod serve;
 mod snippets;
 mod suggest;

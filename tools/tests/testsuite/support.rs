@@ -259,3 +259,21 @@ pub(crate) fn in_order(text: &str, needles: &[&str]) -> Vec<usize> {
     );
     at
 }
+
+/// A stock mdBook 0.5: `$MDBOOK`, else the one `.ci/run` installs, else `mdbook` on PATH.
+pub(crate) fn stock_mdbook() -> PathBuf {
+    if let Some(path) = std::env::var_os("MDBOOK") {
+        return path.into();
+    }
+    let installed = repo().join("target/tools/bin/mdbook");
+    if installed.is_file() {
+        return installed;
+    }
+    let on_path = Command::new("mdbook").arg("--version").output();
+    assert!(
+        on_path.is_ok_and(|o| o.status.success()),
+        "no stock mdbook found: `bash .ci/run` installs mdBook 0.5 into target/tools/bin \
+         (or set MDBOOK to one)"
+    );
+    PathBuf::from("mdbook")
+}
