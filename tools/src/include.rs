@@ -21,7 +21,7 @@ const MAX_DEPTH: usize = 10;
 
 /// Where a line of expanded text comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
+pub(crate) struct Origin {
     /// The file, as the chapter's path was given (relative to the book root).
     pub file: PathBuf,
     /// 1-based line in that file.
@@ -32,7 +32,7 @@ pub struct Origin {
 
 /// A chapter with its directives expanded.
 #[derive(Debug, Clone)]
-pub struct Expanded {
+pub(crate) struct Expanded {
     /// The text mdBook renders.
     pub text: String,
     /// The origin of each line of `text`.
@@ -41,7 +41,7 @@ pub struct Expanded {
 
 impl Expanded {
     /// Where 1-based line `line` of the expanded text comes from.
-    pub fn origin(&self, line: usize) -> Origin {
+    pub(crate) fn origin(&self, line: usize) -> Origin {
         self.origins
             .get(line.saturating_sub(1))
             .or(self.origins.last())
@@ -69,7 +69,7 @@ static ANCHOR_END: LazyLock<regex::Regex> =
 /// `root` the book root, which reported paths are relative to. Problems (a missing file
 /// or anchor) are reported at the directive, which stays in the text as mdBook leaves
 /// it.
-pub fn expand(text: &str, file: &Path, dir: &Path, root: &Path) -> (Expanded, Vec<Diagnostic>) {
+pub(crate) fn expand(text: &str, file: &Path, dir: &Path, root: &Path) -> (Expanded, Vec<Diagnostic>) {
     let mut out = Builder::default();
     let mut problems = Vec::new();
     expand_into(

@@ -18,9 +18,9 @@
 //! - [`project`] loads a book once (its [`config`], chapters and content) for every
 //!   later stage;
 //! - [`book`] runs mdBook with our preprocessor and swaps the built site into place;
-//!   [`serve`] previews it with live reload;
+//!   `serve` previews it with live reload;
 //! - [`links`] and [`snippets`] check the built book, on chapters whose
-//!   `{{#include}}`s [`include`] expands with the origin of every line;
+//!   `{{#include}}`s are expanded with the origin of every line;
 //! - [`review`] lists what waits for a contributor's decision and writes decisions
 //!   back into the YAML;
 //! - [`gate`] runs the stages in order and returns typed results; [`scaffold`] writes
@@ -35,14 +35,14 @@ pub mod content;
 pub mod diagnostics;
 pub mod gate;
 pub mod history;
-pub mod include;
+mod include;
 pub mod ingest;
 pub mod links;
 pub mod project;
 pub mod render;
 pub mod review;
 pub mod scaffold;
-pub mod serve;
-pub mod shared;
+mod serve;
+mod shared;
 pub mod snippets;
 pub mod xref;

@@ -31,7 +31,7 @@ pub struct Project {
     /// The content, when the book is a handbook and its content has no errors.
     pub knowledge: Option<Arc<Knowledge>>,
     /// Each chapter with its `{{#include}}`s expanded, by its path under `src/`.
-    pub chapters: BTreeMap<PathBuf, Expanded>,
+    pub(crate) chapters: BTreeMap<PathBuf, Expanded>,
     /// What changed in the content, read from git once, when a page first needs it.
     history: std::sync::OnceLock<Arc<History>>,
 }

@@ -25,10 +25,10 @@ use crate::book::BuildOptions;
 use crate::gate::{Outcome, Stage};
 
 /// The websocket path mdBook's live-reload script connects to.
-pub const LIVE_RELOAD_ENDPOINT: &str = "__livereload";
+pub(crate) const LIVE_RELOAD_ENDPOINT: &str = "__livereload";
 
 /// What happened, for the caller to print.
-pub enum Event<'a> {
+pub(crate) enum Event<'a> {
     /// The server listens here.
     Listening(SocketAddr),
     /// A build finished (successfully or not).
@@ -38,7 +38,7 @@ pub enum Event<'a> {
 }
 
 /// Serves the handbook at `root` on `127.0.0.1:port` until interrupted.
-pub fn serve(
+pub(crate) fn serve(
     root: &Path,
     port: u16,
     report: impl Fn(Event<'_>) + Send + Sync + 'static,

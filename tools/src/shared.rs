@@ -17,7 +17,7 @@ pub(crate) const FILLER: &[&str] = &[
 /// scripts are transliterated first ("Café" → `cafe`, "Память" → `pamiat`,
 /// "内存安全" → `nei-cun-an-quan`), so every briefing gets readable ids made from its
 /// own words, which stay the same when items are reordered.
-pub fn slug(text: &str, max_words: usize) -> String {
+pub(crate) fn slug(text: &str, max_words: usize) -> String {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty() && !FILLER.contains(&w.to_lowercase().as_str()))
         // Transliterated after the filler is dropped: "安全" gives `an-quan`, whose
@@ -41,11 +41,11 @@ pub fn slug(text: &str, max_words: usize) -> String {
 }
 
 /// Byte offsets of line starts, to turn byte offsets into 1-based lines.
-pub struct LineStarts(Vec<usize>);
+pub(crate) struct LineStarts(Vec<usize>);
 
 impl LineStarts {
     /// The line starts of `text`.
-    pub fn of(text: &[u8]) -> LineStarts {
+    pub(crate) fn of(text: &[u8]) -> LineStarts {
         let starts = std::iter::once(0)
             .chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1))
             .collect();
@@ -53,14 +53,14 @@ impl LineStarts {
     }
 
     /// The 1-based line holding byte `offset`.
-    pub fn line(&self, offset: usize) -> usize {
+    pub(crate) fn line(&self, offset: usize) -> usize {
         self.0.partition_point(|&start| start <= offset)
     }
 }
 
 /// The calendar day a date names, as `YYYY-MM-DD`: a day as written, or the day of a
 /// date and time (`2026-03-01T09:30:00Z`); `None` when it is not a valid day.
-pub fn date_of(text: &str) -> Option<String> {
+pub(crate) fn date_of(text: &str) -> Option<String> {
     let day = text.trim().get(..10)?;
     let rest = &text.trim()[10..];
     if !(rest.is_empty() || rest.starts_with(['T', ' ', 't'])) {
@@ -87,7 +87,7 @@ pub fn date_of(text: &str) -> Option<String> {
 
 /// Writes through a temporary file in the same folder, so a crash never leaves a
 /// half-written file behind.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write as _;
     let dir = path
         .parent()
@@ -108,7 +108,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The default cache folder: `$HANDBOOK_CACHE_DIR`, else `$XDG_CACHE_HOME/handbook`,
 /// else `~/.cache/handbook`.
-pub fn default_cache_dir() -> std::path::PathBuf {
+pub(crate) fn default_cache_dir() -> std::path::PathBuf {
     if let Some(dir) = std::env::var_os("HANDBOOK_CACHE_DIR") {
         return dir.into();
     }
@@ -131,14 +131,14 @@ fn ordinary_permissions(file: &std::fs::File) -> std::io::Result<std::fs::Permis
 }
 
 /// A JSON file this tool wrote for itself; `None` when missing or unreadable.
-pub fn read_json<T: DeserializeOwned>(path: &Path) -> Option<T> {
+pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Option<T> {
     std::fs::read(path)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
 }
 
 /// Writes a file for [`read_json`]. Failures are ignored: such files only save work.
-pub fn write_json<T: Serialize>(path: &Path, value: &T) {
+pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
@@ -149,23 +149,23 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) {
 
 /// A cache of results by key, kept as one JSON file. A missing or unreadable cache is
 /// an empty one: it only ever saves work.
-pub fn read_cache<T: DeserializeOwned>(path: &Path) -> BTreeMap<String, T> {
+pub(crate) fn read_cache<T: DeserializeOwned>(path: &Path) -> BTreeMap<String, T> {
     read_json(path).unwrap_or_default()
 }
 
 /// Writes a cache read with [`read_cache`].
-pub fn write_cache<T: Serialize>(path: &Path, cache: &BTreeMap<String, T>) {
+pub(crate) fn write_cache<T: Serialize>(path: &Path, cache: &BTreeMap<String, T>) {
     write_json(path, cache);
 }
 
 /// A markdown parser configured as mdBook's renderer configures it, so the checks see
 /// the same links and code blocks the reader's page has.
-pub fn markdown(text: &str) -> pulldown_cmark::Parser<'_> {
+pub(crate) fn markdown(text: &str) -> pulldown_cmark::Parser<'_> {
     mdbook_markdown::new_cmark_parser(text, &mdbook_markdown::MarkdownOptions::default())
 }
 
 /// The candidate closest to `name`, when one is close enough to be a likely typo.
-pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))
@@ -175,7 +175,7 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// The serialised name of a unit enum variant (`in-progress`, `high`).
-pub fn variant_name<T: Serialize>(value: &T) -> String {
+pub(crate) fn variant_name<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))

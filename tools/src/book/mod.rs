@@ -302,7 +302,7 @@ pub fn check_refs(project: &Project) -> Vec<Diagnostic> {
 
 /// The book as mdBook renders it: our preprocessor first (generated pages added,
 /// `{{#ref}}` expanded on the same lines), then mdBook's `links` (includes expanded),
-/// the order mdBook runs them in. [`Project::chapters`] tells where each line of a
+/// the order mdBook runs them in. The project knows where each line of a
 /// chapter comes from.
 pub fn preprocessed(project: &Project) -> anyhow::Result<mdbook_preprocessor::book::Book> {
     let mut book = match &project.knowledge {

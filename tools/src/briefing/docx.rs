@@ -4,7 +4,7 @@
 //! are headings, *Subtitle* the subtitle, *Quote* and *Intense Quote* quotations, and a
 //! paragraph with list numbering (or a *List* style) an entry of a list. Bold and
 //! italic runs and hyperlinks are kept as Markdown. The result is lowered to the same
-//! [`blocks`](super::blocks) as Markdown and HTML.
+//! blocks as Markdown and HTML.
 //!
 //! A Word document has no lines: provenance counts paragraphs instead, so `line_start:
 //! 5` is the fifth paragraph of the document body.

@@ -1,7 +1,7 @@
 //! HTML briefings: a document editor's "download as web page" or a wiki page, read
 //! with the html5gum tokenizer.
 //!
-//! The page is lowered to the [`blocks`](super::blocks) Markdown lowers to: `h1`–`h6`
+//! The page is lowered to the blocks Markdown lowers to: `h1`–`h6`
 //! are headings, `p` paragraphs, `ul`/`ol`/`li` lists, `blockquote` quotations, `br`
 //! a line break. Inline `strong`/`b`, `em`/`i`, `code` and links are kept as Markdown,
 //! as is bold or italic set by a `style` attribute or by a class of the page's style

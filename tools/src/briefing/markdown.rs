@@ -32,7 +32,8 @@
 //! > — Their name
 //! ```
 //!
-//! The document is lowered to [`blocks`](super::blocks), which assembles the briefing.
+//! The document is lowered to the blocks every format shares, from which one set of
+//! rules assembles the briefing.
 
 use std::collections::BTreeMap;
 use std::ops::Range;

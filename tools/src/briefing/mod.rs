@@ -10,7 +10,7 @@
 //!   html5gum tokenizer;
 //! - [`docx`]: a Word document, read with docx-rs.
 //!
-//! Markdown, HTML and Word are lowered to the same list of [`blocks`] (headings,
+//! Markdown, HTML and Word are lowered to the same list of blocks (headings,
 //! paragraphs, lists, quotations) and assembled by one set of rules, so a briefing gives
 //! the same tree whatever it was written in.
 //!

@@ -3,7 +3,7 @@
 //! briefing keeps what contributors curated.
 //!
 //! - [`ids`] makes ids from an item's own words, distinct from every id already taken;
-//! - [`merge`] pairs a revised briefing's items with the curated ones (by id, then by
+//! - [`merge`](mod@merge) pairs a revised briefing's items with the curated ones (by id, then by
 //!   text similarity and position) and keeps every curated field;
 //! - [`quality`] measures the suggested relations against labelled briefings, and
 //!   [`matching`] the pairing of revised items against revised labelled briefings.

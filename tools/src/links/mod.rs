@@ -3,7 +3,7 @@
 //!
 //! Links are taken from the chapters' markdown (hand-written and generated), resolved the
 //! way mdBook resolves them (relative to the chapter's folder, `.md` becoming `.html`),
-//! and checked against the built HTML ([`site`]): the target page must exist and a
+//! and checked against the built HTML (a listing of the site): the target page must exist and a
 //! `#fragment` must be an `id` or `name` on *that* page. Working from chapters means
 //! mdBook's copies of the same content (`index.html`, `print.html`) and its own pages
 //! (`404.html`, `toc.html`) cannot multiply findings or invent false ones. A link on a
