@@ -122,6 +122,8 @@ case("summary-missing-chapter", {"content/b.yaml": GOOD, "src/SUMMARY.md": "# Su
 case("template-override-broken", {"content/b.yaml": GOOD, "theme/handbook/insight-card.md.hbs": "{{#if title}}\n## {{title}}\n"})
 case("template-override-typo", {"content/b.yaml": GOOD, "theme/handbook/action-card.md.hbs": "## {{titel}}\n"})
 case("book-toml-unknown-key", {"content/b.yaml": GOOD, "book.toml": BOOK + 'contnet = "content"\n'})
+case("book-toml-version-too-new", {"content/b.yaml": GOOD, "book.toml": BOOK + 'version = ">=99.0"\n'})
+case("book-toml-version-invalid", {"content/b.yaml": GOOD, "book.toml": BOOK + 'version = "newest"\n'})
 case("book-toml-invalid", {"content/b.yaml": GOOD, "book.toml": BOOK.replace('title = "Corpus"', 'title = "Corpus')})
 case("book-toml-mdbook-setting-wrong-type", {"content/b.yaml": GOOD, "book.toml": BOOK.replace('src = "src"', 'src = 5')})
 case("preprocessor-not-installed", {"content/b.yaml": GOOD, "book.toml": BOOK + '\n[preprocessor.nothere]\n'}, code=2)

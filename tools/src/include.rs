@@ -69,7 +69,12 @@ static ANCHOR_END: LazyLock<regex::Regex> =
 /// `root` the book root, which reported paths are relative to. Problems (a missing file
 /// or anchor) are reported at the directive, which stays in the text as mdBook leaves
 /// it.
-pub(crate) fn expand(text: &str, file: &Path, dir: &Path, root: &Path) -> (Expanded, Vec<Diagnostic>) {
+pub(crate) fn expand(
+    text: &str,
+    file: &Path,
+    dir: &Path,
+    root: &Path,
+) -> (Expanded, Vec<Diagnostic>) {
     let mut out = Builder::default();
     let mut problems = Vec::new();
     expand_into(

@@ -165,7 +165,10 @@ pub(crate) fn markdown(text: &str) -> pulldown_cmark::Parser<'_> {
 }
 
 /// The candidate closest to `name`, when one is close enough to be a likely typo.
-pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))

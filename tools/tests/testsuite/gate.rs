@@ -173,7 +173,24 @@ fn workflow_files_are_valid() {
         "id-token: write",
         "schedule:",
         "--remote",
+        "fetch-depth: 0",
     ] {
         assert!(text.contains(needle), "{needle}");
     }
+    // Version tags build release binaries for the four platforms, with checksums.
+    let release = read(workflows.join("release.yml"));
+    let dist = read(repo().join("dist-workspace.toml"));
+    for target in [
+        "x86_64-unknown-linux-gnu",
+        "aarch64-unknown-linux-gnu",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(dist.contains(target), "{target}");
+    }
+    assert!(dist.contains("checksum = \"sha256\""));
+    assert!(
+        release.contains("dist build"),
+        "the release workflow runs dist"
+    );
 }

@@ -168,7 +168,6 @@ fn the_new_workflow_installs_this_release_and_validates() {
     for needle in [
         version.as_str(),
         "sha256sum --check",
-        "gh attestation verify",
         "fetch-depth: 0",
         "handbook check --format github",
         "actions/deploy-pages",
