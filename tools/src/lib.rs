@@ -26,6 +26,33 @@
 //! - [`gate`] runs the stages in order and returns typed results; [`scaffold`] writes
 //!   a new handbook (`handbook new`);
 //! - [`cli`] parses the command line and is the only module that prints.
+//!
+//! # As a library
+//!
+//! Another tool loads a knowledge base, exports it, renders its pages, or runs the
+//! checks on any mdBook; every problem in the contributor's files comes back as a
+//! located [`diagnostics::Diagnostic`], and only a failure to run is an error:
+//!
+//! ```text
+//! // The knowledge base in a content folder, and everything wrong with it.
+//! let (knowledge, problems) = handbook::xref::load(Path::new("content"));
+//! let json = knowledge.export();                       // what `handbook export` prints
+//!
+//! // Its pages, as markdown, through the (overridable) templates.
+//! let renderer = handbook::render::Renderer::new(None)?;
+//! let pages = renderer.pages(&knowledge, &Default::default())?;
+//!
+//! // The checks on a book: validate and load once, then links and snippets.
+//! let (validated, project) = handbook::gate::validate(Path::new("."));
+//! let mut project = project.expect("the book loads");
+//! let links = handbook::gate::links(&mut project, None, &Default::default());
+//! let snippets = handbook::gate::snippets(&project, &Default::default());
+//! for d in validated.diagnostics.iter().chain(&links.diagnostics).chain(&snippets.diagnostics) {
+//!     eprintln!("{}", d.render(false));
+//! }
+//! ```
+//!
+//! (`tools/tests/testsuite/library.rs` runs this example.)
 
 pub mod book;
 pub mod briefing;

@@ -10,6 +10,7 @@ mod hostile;
 mod ingest;
 mod knowledge;
 mod leaders;
+mod library;
 mod links;
 mod render;
 mod scaffold;
