@@ -308,12 +308,18 @@ fn links_stage(root: &Path, result: anyhow::Result<crate::links::Report>) -> Sta
 /// Tests the snippets of a loaded book.
 pub fn snippets(project: &Project, options: &crate::snippets::Options) -> Stage {
     match crate::snippets::check(project, options) {
-        Err(crate::snippets::CheckError::Invalid(d)) => Stage::new(
-            StageName::Snippets,
-            vec![d],
-            "snippets: not checked".to_string(),
-            serde_json::Value::Null,
-        ),
+        Err(crate::snippets::CheckError::Invalid(d)) => {
+            // The same shape as a report, with the finding that stopped the check.
+            let report = serde_json::json!({
+                "snippets": [], "compiled": 0, "cached": 0, "diagnostics": [&d],
+            });
+            Stage::new(
+                StageName::Snippets,
+                vec![d],
+                "snippets: not checked".to_string(),
+                report,
+            )
+        }
         Err(crate::snippets::CheckError::Failed(e)) => snippets_stage(&project.root, Err(e)),
         Ok(report) => snippets_stage(&project.root, Ok(report)),
     }

@@ -219,15 +219,26 @@ fn build(
         return Err(failed(format!("cargo says:\n{tail}")));
     }
 
-    // Which packages are the declared ones, and by which name snippets use them.
+    // Which packages are the declared ones, and by which name snippets use them. The
+    // build fetched only this platform's packages: metadata for other platforms would
+    // need the network (a crate with Windows- or wasm-only dependencies), so it is
+    // asked for this platform alone.
+    let host = super::rustc::host().map_err(|e| failed(format!("{e:#}")))?;
     let metadata = Command::new(&cargo)
-        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["metadata", "--format-version", "1", "--offline", "--filter-platform"])
+        .arg(&host)
         .arg("--manifest-path")
         .arg(dir.join("Cargo.toml"))
         .env_remove("CARGO_TARGET_DIR")
         .stdin(Stdio::null())
         .output()
         .map_err(|e| failed(format!("cannot run cargo metadata: {e}")))?;
+    if !metadata.status.success() {
+        return Err(failed(format!(
+            "`cargo metadata` failed after the crates were built:\n{}",
+            String::from_utf8_lossy(&metadata.stderr).trim()
+        )));
+    }
     let metadata: Metadata = serde_json::from_slice(&metadata.stdout)
         .map_err(|e| failed(format!("cannot read cargo metadata: {e}")))?;
     let root_id = metadata.resolve.root.unwrap_or_default();

@@ -25,3 +25,12 @@ pub fn rustc_version() -> anyhow::Result<String> {
     );
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
+
+/// The platform the compiler builds for by default (`host:` of `rustc -vV`).
+pub fn host() -> anyhow::Result<String> {
+    rustc_version()?
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(|h| h.trim().to_string())
+        .ok_or_else(|| anyhow::anyhow!("`rustc -vV` names no host platform"))
+}

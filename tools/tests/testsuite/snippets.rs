@@ -557,6 +557,135 @@ fn crates_that_do_not_build_are_reported_at_book_toml() {
     );
 }
 
+/// A declared crate with a dependency for another platform only (here from a local
+/// registry on disk, so nothing touches the network): cargo fetches only this
+/// platform's packages, and the crates' metadata is read for this platform, so the
+/// snippets get the crate instead of "cannot read cargo metadata".
+#[test]
+fn crates_with_dependencies_for_other_platforms_are_used() {
+    let dir = fixture_copy("crates");
+    let root = dir.path();
+    // A registry whose only crate is never downloaded on this platform.
+    let index = root.join("registry/index");
+    std::fs::create_dir_all(index.join("wi/no")).unwrap();
+    std::fs::write(
+        index.join("config.json"),
+        format!(
+            "{{\"dl\": \"file://{}/{{crate}}-{{version}}.crate\"}}\n",
+            root.join("registry").display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        index.join("wi/no/winonly"),
+        format!(
+            "{{\"name\":\"winonly\",\"vers\":\"1.0.0\",\"deps\":[],\"cksum\":\"{}\",\"features\":{{}},\"yanked\":false}}\n",
+            "0".repeat(64)
+        ),
+    )
+    .unwrap();
+    for args in [
+        &["init", "-q"][..],
+        &["add", "-A"],
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "index",
+        ],
+    ] {
+        let ok = Command::new("git")
+            .args(args)
+            .current_dir(&index)
+            .status()
+            .unwrap();
+        assert!(ok.success(), "git {args:?}");
+    }
+    std::fs::create_dir_all(root.join("platform/src")).unwrap();
+    std::fs::write(
+        root.join("platform/Cargo.toml"),
+        "[package]\nname = \"platform\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[target.'cfg(windows)'.dependencies]\nwinonly = { version = \"1\", registry = \"local\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("platform/src/lib.rs"),
+        "pub fn name() -> &'static str { \"platform\" }\n",
+    )
+    .unwrap();
+    let toml = root.join("book.toml");
+    std::fs::write(&toml, read(&toml) + "platform = { path = \"platform\" }\n").unwrap();
+    std::fs::write(
+        root.join("src/crates.md"),
+        "# Crates\n\n```rust\nassert_eq!(platform::name(), \"platform\");\n```\n",
+    )
+    .unwrap();
+    let cache = tempdir();
+    let out = Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .args(["check", "snippets", "--format", "json"])
+        .current_dir(root)
+        .env("HANDBOOK_CACHE_DIR", cache.path())
+        .env(
+            "CARGO_REGISTRIES_LOCAL_INDEX",
+            format!("file://{}", index.display()),
+        )
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json: serde_json::Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{e}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(json["snippets"][0]["status"], "passed", "{json}");
+    assert!(out.status.success(), "{json}");
+}
+
+/// When the crates cannot be built, the JSON report says why (not `null`), alone and in
+/// the gate's report.
+#[test]
+fn the_json_report_of_a_crate_failure_holds_the_finding() {
+    let dir = fixture_copy("crates");
+    let toml = dir.path().join("book.toml");
+    std::fs::write(
+        &toml,
+        read(&toml).replace("path = \"roster\"", "path = \"absent\""),
+    )
+    .unwrap();
+    let cache = tempdir();
+    let (run, json) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let finding = &json["diagnostics"][0];
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be built")
+            || finding["message"].as_str().unwrap().contains("crates"),
+        "{json}"
+    );
+    assert!(
+        finding["file"].as_str().unwrap().ends_with("book.toml"),
+        "{json}"
+    );
+    assert_eq!(json["snippets"], serde_json::json!([]));
+    let (_, gate) = handbook_json(
+        Some(dir.path()),
+        cache.path(),
+        &["check", "--format", "json"],
+    );
+    let stage = gate["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "snippets")
+        .expect("the snippets stage ran");
+    assert_eq!(stage["outcome"], "findings", "{gate}");
+    assert_eq!(
+        stage["report"]["diagnostics"][0]["file"], "book.toml",
+        "{gate}"
+    );
+}
+
 /// On a terminal (a pseudo-terminal from `script`), a run shows how many snippets are
 /// done of how many; piped or in JSON, the output has no progress and no control
 /// characters.
