@@ -183,7 +183,8 @@ pub fn check_book(project: &mut Project, options: &Options) -> anyhow::Result<Re
 
 /// Checks the links of a loaded book against its already built `site`.
 pub fn check_site(project: &Project, site: &Path, options: &Options) -> anyhow::Result<Report> {
-    let links = chapter_links(project)?;
+    let mut links = chapter_links(project)?;
+    links.extend(redirect_links(project));
     let settings = project
         .settings
         .as_ref()
@@ -265,6 +266,55 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
         }
     }
     Ok(out)
+}
+
+/// `[output.html.redirect]`: where each old page sends its readers, as a link written
+/// on the old page (mdBook writes a page there that refreshes to the destination), at
+/// the entry's line in `book.toml`.
+fn redirect_links(project: &Project) -> Vec<(String, Origin)> {
+    let redirects: BTreeMap<String, String> = project
+        .md
+        .config
+        .get("output.html.redirect")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    if redirects.is_empty() {
+        return Vec::new();
+    }
+    let text = std::fs::read_to_string(project.root.join("book.toml")).unwrap_or_default();
+    let table = text
+        .lines()
+        .position(|l| l.trim() == "[output.html.redirect]")
+        .map_or(1, |i| i + 1);
+    redirects
+        .into_iter()
+        .filter(|(_, to)| !to.is_empty())
+        .map(|(from, to)| {
+            let line = text
+                .lines()
+                .position(|l| {
+                    let key = l.trim_start();
+                    key.starts_with(&format!("\"{from}\"")) || key.starts_with(&format!("'{from}'"))
+                })
+                .map_or(table, |i| i + 1);
+            // The old page, without the fragment a fragment redirect names.
+            let page = from
+                .split('#')
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_string();
+            let origin = Origin {
+                file: "book.toml".to_string(),
+                line,
+                url: to,
+                definition: None,
+                span: None,
+            };
+            (page, origin)
+        })
+        .collect()
 }
 
 /// Markdown links in the text fields of the content YAML: destination → (file, line).

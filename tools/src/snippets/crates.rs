@@ -225,7 +225,13 @@ fn build(
     // asked for this platform alone.
     let host = super::rustc::host().map_err(|e| failed(format!("{e:#}")))?;
     let metadata = Command::new(&cargo)
-        .args(["metadata", "--format-version", "1", "--offline", "--filter-platform"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--offline",
+            "--filter-platform",
+        ])
         .arg(&host)
         .arg("--manifest-path")
         .arg(dir.join("Cargo.toml"))

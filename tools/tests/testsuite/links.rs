@@ -581,3 +581,58 @@ fn a_reference_style_link_is_marked_at_its_text_and_its_definition() {
         ],
     );
 }
+
+/// `[output.html.redirect]` sends readers of an old page to a new one: a destination
+/// that does not exist (a page renamed since), a missing fragment, and one that leaves
+/// the book are reported at their line in book.toml, by `--book` and by `--html` on the
+/// book's own output alike; a good redirect is not.
+#[test]
+fn redirects_are_checked_at_their_book_toml_line() {
+    let dir = fixture_copy("links/broken");
+    let toml = dir.path().join("book.toml");
+    std::fs::write(
+        &toml,
+        read(&toml)
+            + "\n[output.html.redirect]\n\"/old/guide.html\" = \"../guide.html\"\n\"/repetition-placement.html\" = \"repetition-replacement.html\"\n\"/setup.html\" = \"guide.html#no-such-heading\"\n\"/away.html\" = \"../../elsewhere/book.html\"\n",
+    )
+    .unwrap();
+    let cache = tempdir();
+    let (run, json) = check(dir.path(), cache.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let on_toml: Vec<(u64, String, String)> = broken(&json)
+        .into_iter()
+        .filter(|b| b.0 == "book.toml")
+        .map(|(_, l, u, r)| (l, u, r))
+        .collect();
+    let urls: Vec<&str> = on_toml.iter().map(|b| b.1.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "repetition-replacement.html",
+            "guide.html#no-such-heading",
+            "../../elsewhere/book.html"
+        ],
+        "{on_toml:?}"
+    );
+    let line = |needle: &str| {
+        read(&toml)
+            .lines()
+            .position(|l| l.contains(needle))
+            .unwrap() as u64
+            + 1
+    };
+    assert_eq!(on_toml[0].0, line("repetition-placement"));
+    assert!(on_toml[0].2.contains("missing page"), "{on_toml:?}");
+    assert!(on_toml[1].2.contains("missing fragment"), "{on_toml:?}");
+    assert!(on_toml[2].2.contains("leads outside"), "{on_toml:?}");
+    // The book's own output, checked with --html, says the same.
+    let build = handbook(dir.path(), &["build"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let (_, html) = check(dir.path(), cache.path(), &["--html", "book"]);
+    let html_toml: Vec<(u64, String, String)> = broken(&html)
+        .into_iter()
+        .filter(|b| b.0 == "book.toml")
+        .map(|(_, l, u, r)| (l, u, r))
+        .collect();
+    assert_eq!(html_toml, on_toml);
+}
