@@ -191,8 +191,15 @@ pub fn build(project: &mut Project, dest: &Path, options: &crate::book::BuildOpt
                 "build: built {}",
                 crate::diagnostics::normalize(&built.dest).display()
             );
-            let report = serde_json::json!({ "dest": built.dest });
-            Stage::new(StageName::Build, Vec::new(), summary, report)
+            // A page that cannot show all of what changed says so, and so does the build.
+            let warnings: Vec<Diagnostic> = project
+                .history()
+                .truncated
+                .iter()
+                .map(|t| Diagnostic::warning(t.warning()))
+                .collect();
+            let report = serde_json::json!({ "dest": built.dest, "diagnostics": &warnings });
+            Stage::new(StageName::Build, warnings, summary, report)
         }
         Err(crate::book::BuildError::Findings(problems)) => build_findings(problems),
         Err(crate::book::BuildError::Failed(e)) => {

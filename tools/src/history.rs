@@ -25,6 +25,28 @@ pub struct History {
     pub entries: Vec<Entry>,
     /// Why there is no history (no git, not a repository), when there is none.
     pub unavailable: Option<String>,
+    /// When the clone holds only part of the history (a shallow clone): the oldest
+    /// commit it holds, whose changes cannot be told from what came before.
+    pub truncated: Option<Truncated>,
+}
+
+/// Where a shallow clone's history stops.
+#[derive(Debug, Clone, Serialize)]
+pub struct Truncated {
+    /// The short hash of the oldest commit held.
+    pub commit: String,
+    /// Its commit date.
+    pub date: String,
+}
+
+impl Truncated {
+    /// What a contributor should know, for the build's warning.
+    pub fn warning(&self) -> String {
+        format!(
+            "the git history stops at {} ({}), a shallow clone: \"What changed\" shows only the commits after it; fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` for actions/checkout)",
+            self.commit, self.date
+        )
+    }
 }
 
 /// The changes of one commit (or of the uncommitted content).
@@ -104,6 +126,7 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
     let unavailable = |why: &str| History {
         entries: Vec::new(),
         unavailable: Some(why.to_string()),
+        truncated: None,
     };
     let Some(top) = git(dir, &["rev-parse", "--show-toplevel"]) else {
         return unavailable(
@@ -152,9 +175,22 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
             changes,
         });
     }
+    let shallow = git(&top, &["rev-parse", "--is-shallow-repository"])
+        .is_some_and(|answer| answer.trim() == "true");
+    let mut truncated = None;
     for step in steps {
         let before = match &step.base {
             Some(base) => snapshot(base),
+            // In a shallow clone, a commit whose parent the clone does not hold:
+            // comparing it with nothing would call everything it holds new. Its
+            // changes are unknown.
+            None if shallow && has_parents(&top, &step.rev) => {
+                truncated = Some(Truncated {
+                    commit: step.rev.chars().take(7).collect(),
+                    date: step.date.clone(),
+                });
+                break;
+            }
             None => Snapshot::new(),
         };
         let changes = compare(&before, &snapshot(&step.rev));
@@ -170,7 +206,19 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
     History {
         entries,
         unavailable: None,
+        truncated,
     }
+}
+
+/// Whether a commit names parents (whether or not this clone holds them): a root
+/// commit names none.
+fn has_parents(top: &Path, rev: &str) -> bool {
+    git(top, &["cat-file", "-p", rev]).is_some_and(|object| {
+        object
+            .lines()
+            .take_while(|l| !l.is_empty())
+            .any(|l| l.starts_with("parent "))
+    })
 }
 
 /// One entry to compute: the content at `rev` against the content at `base`.

@@ -336,6 +336,7 @@ impl Renderer {
             .collect();
         let data = json!({
             "unavailable": history.unavailable,
+            "truncated": history.truncated,
             "review": review,
             "entries": entries,
         });

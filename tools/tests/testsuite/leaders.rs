@@ -245,3 +245,82 @@ fn what_changed_follows_the_git_history_and_marks_recommendations_to_review() {
         "the first publish adds everything"
     );
 }
+
+/// A clone of depth 1 (what CI's checkout gives by default) holds one commit whose
+/// parent is missing: the page says the history stops there and lists nothing as added
+/// at that boundary; the build warns; a full clone shows the whole history.
+#[test]
+fn a_shallow_clone_does_not_invent_history() {
+    let origin = with_lifecycle();
+    git(
+        origin.path(),
+        &["init", "-q", "-b", "main"],
+        "2026-09-01T10:00:00Z",
+    );
+    git(origin.path(), &["add", "."], "2026-09-01T10:00:00Z");
+    git(
+        origin.path(),
+        &["commit", "-qm", "First publish"],
+        "2026-09-01T10:00:00Z",
+    );
+    edit(origin.path(), "  status: done\n", "  status: dropped\n");
+    git(
+        origin.path(),
+        &["commit", "-qam", "Quarterly review"],
+        "2026-10-15T09:00:00Z",
+    );
+    std::fs::write(origin.path().join("NOTES.txt"), "unrelated\n").unwrap();
+    git(origin.path(), &["add", "NOTES.txt"], "2026-10-20T09:00:00Z");
+    git(
+        origin.path(),
+        &["commit", "-qm", "Notes"],
+        "2026-10-20T09:00:00Z",
+    );
+
+    let clones = tempdir();
+    let url = format!("file://{}", origin.path().display());
+    let shallow = clones.path().join("shallow");
+    git(
+        clones.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            shallow.to_str().unwrap(),
+        ],
+        "2026-10-21T09:00:00Z",
+    );
+    let build = handbook(&shallow, &["build"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    assert!(
+        build.stderr.contains("warning: the git history stops at")
+            && build.stderr.contains("fetch-depth: 0"),
+        "{}",
+        build.stderr
+    );
+    let changes = read(shallow.join("book/changes.html"));
+    assert!(
+        changes.contains("Earlier history is not shown"),
+        "{changes}"
+    );
+    assert!(
+        !changes.contains("hb-change-added"),
+        "nothing invented as added: {changes}"
+    );
+
+    let full = clones.path().join("full");
+    git(
+        clones.path(),
+        &["clone", "-q", &url, full.to_str().unwrap()],
+        "2026-10-21T09:00:00Z",
+    );
+    let build = handbook(&full, &["build"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    assert!(!build.stderr.contains("history stops"), "{}", build.stderr);
+    let changes = read(full.join("book/changes.html"));
+    assert!(!changes.contains("Earlier history is not shown"));
+    in_order(&changes, &["2026-10-15 · ", "2026-09-01 · "]);
+    assert!(changes.contains("done → dropped") && changes.contains("hb-change-added"));
+}
