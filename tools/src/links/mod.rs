@@ -570,6 +570,62 @@ fn reason(status: &Status) -> String {
     }
 }
 
+/// Whether a remote target is fine, why not, and whether the result may be cached. A
+/// redirect that was not followed to its end is a loop (or a chain too long), named as
+/// such with the chain.
+fn judge(status: &Status, redirects: Option<&lychee_lib::Redirects>) -> (bool, String, bool) {
+    let ok = status.is_success() || status.is_excluded();
+    if ok {
+        return (true, String::new(), cacheable(status));
+    }
+    let stopped_redirecting = status.code().is_some_and(|c| c.is_redirection());
+    let chain = redirects.and_then(redirect_chain).filter(|c| c.len() > 1);
+    match chain {
+        Some(chain) if stopped_redirecting => {
+            let looped = chain
+                .iter()
+                .enumerate()
+                .any(|(i, u)| chain[..i].contains(u));
+            let what = if looped {
+                "redirect loop"
+            } else {
+                "too many redirects"
+            };
+            // A loop repeats itself: its first turn says enough.
+            let shown: Vec<&str> = match chain
+                .iter()
+                .enumerate()
+                .find(|(i, u)| chain[..*i].contains(u))
+            {
+                Some((i, _)) => chain[..=i].iter().map(String::as_str).collect(),
+                None => chain.iter().map(String::as_str).collect(),
+            };
+            (false, format!("{what}: {}", shown.join(" → ")), false)
+        }
+        _ => (false, reason(status), cacheable(status)),
+    }
+}
+
+/// The URLs a request went through: the one asked for, then each redirect's target.
+fn redirect_chain(redirects: &lychee_lib::Redirects) -> Option<Vec<String>> {
+    let value = serde_json::to_value(redirects).ok()?;
+    let mut chain = vec![value["origin"].as_str()?.to_string()];
+    for step in value["redirects"].as_array()? {
+        chain.push(step["url"].as_str()?.to_string());
+    }
+    Some(chain)
+}
+
+/// Whether a failure may pass on a second try: a server error (5xx) or a connection
+/// that failed. Timeouts and 429 are retried by lychee itself.
+fn transient(status: &Status) -> bool {
+    match status {
+        Status::Error(ErrorKind::RejectedStatusCode(code)) => code.is_server_error(),
+        Status::Error(ErrorKind::NetworkRequest(e)) => !e.is_timeout(),
+        _ => false,
+    }
+}
+
 /// Whether a remote result may be reused on later runs: successes and definitive client
 /// errors are; timeouts, rate limits and server errors are transient.
 fn cacheable(status: &Status) -> bool {
@@ -770,17 +826,28 @@ fn fetch(
             .map(|(slot, url)| {
                 let client = &client;
                 async move {
-                    let judge = |status: &Status| {
-                        let ok = status.is_success() || status.is_excluded();
-                        (
-                            ok,
-                            if ok { String::new() } else { reason(status) },
-                            cacheable(status),
-                        )
-                    };
-                    let (ok, why, keep) = match client.check(url).await {
-                        Ok(response) => judge(response.status()),
-                        Err(e) => judge(&Status::Error(e)),
+                    // lychee retries timeouts and 429s itself; a server error or a failed
+                    // connection is retried here, with the same exponential backoff, so
+                    // a briefly overloaded site does not fail the check.
+                    let mut wait = Duration::from_secs(settings.retry_wait);
+                    let mut retries = 0;
+                    let (ok, why, keep) = loop {
+                        let (verdict, again) = match client.check(url).await {
+                            Ok(response) => (
+                                judge(response.status(), response.redirects()),
+                                transient(response.status()),
+                            ),
+                            Err(e) => {
+                                let status = Status::Error(e);
+                                (judge(&status, None), transient(&status))
+                            }
+                        };
+                        if !again || retries >= settings.max_retries {
+                            break verdict;
+                        }
+                        retries += 1;
+                        tokio::time::sleep(wait).await;
+                        wait = wait.saturating_mul(2);
                     };
                     options.progress.inc(1);
                     (slot, ok, why, keep)

@@ -149,6 +149,11 @@ fn serve() -> (u16, Arc<Mutex<BTreeMap<String, usize>>>) {
                     "/moved" => "HTTP/1.1 301 Moved Permanently\r\nLocation: /ok\r\nContent-Length: 0\r\n\r\n".to_string(),
                     "/busy" if n == 1 => "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n".to_string(),
                     "/busy" => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_string(),
+                    "/flaky" if n == 1 => "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n".to_string(),
+                    "/flaky" => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_string(),
+                    "/down" => "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n".to_string(),
+                    "/loop" => "HTTP/1.1 302 Found\r\nLocation: /loop-back\r\nContent-Length: 0\r\n\r\n".to_string(),
+                    "/loop-back" => "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n".to_string(),
                     "/slow" => {
                         std::thread::sleep(Duration::from_secs(4));
                         "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_string()
@@ -635,4 +640,58 @@ fn redirects_are_checked_at_their_book_toml_line() {
         .map(|(_, l, u, r)| (l, u, r))
         .collect();
     assert_eq!(html_toml, on_toml);
+}
+
+/// A link answered 503 once and 200 after passes (retried with backoff, as
+/// `max-retries` says); one that stays 503 fails after its retries; a redirect loop is
+/// named as one, with its chain; a refused port is reported.
+#[test]
+fn flaky_hosts_are_retried_and_redirect_loops_named() {
+    let (port, counts) = serve();
+    let dir = fixture_copy("render/two-briefings");
+    let toml = dir.path().join("book.toml");
+    std::fs::write(
+        &toml,
+        read(&toml)
+            + "\n[preprocessor.handbook.links]\ntimeout = 2\nmax-retries = 2\nretry-wait = 1\n",
+    )
+    .unwrap();
+    // A port nothing listens on.
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    std::fs::write(
+        dir.path().join("src/intro.md"),
+        format!(
+            "# Introduction\n\n[flaky]({base}/flaky)\n\n[down]({base}/down)\n\n[loop]({base}/loop)\n\n[refused](http://127.0.0.1:{closed}/x)\n"
+        ),
+    )
+    .unwrap();
+    let cache = tempdir();
+    let (run, json) = check(dir.path(), cache.path(), &["--remote"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = broken(&json);
+    let lines: Vec<u64> = found.iter().map(|b| b.1).collect();
+    assert_eq!(lines, [5, 7, 9], "the flaky link passes: {found:?}");
+    assert_eq!(found[0].3, "HTTP 503", "{found:?}");
+    assert!(
+        found[1].3.starts_with("redirect loop: ")
+            && found[1].3.contains("/loop → ")
+            && found[1].3.contains("/loop-back"),
+        "{found:?}"
+    );
+    let seen = counts.lock().unwrap().clone();
+    assert_eq!(
+        seen.get("/flaky"),
+        Some(&2),
+        "one retry was enough: {seen:?}"
+    );
+    assert_eq!(
+        seen.get("/down"),
+        Some(&3),
+        "two retries, then reported: {seen:?}"
+    );
 }
