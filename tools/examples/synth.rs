@@ -3,7 +3,7 @@
 //! quotes), with relations and tags, like an ingested and curated briefing.
 
 use handbook::content::{
-    Action, BriefingMeta, Doc, Insight, Priority, Quote, Relation, Section, to_yaml,
+    Action, BriefingMeta, Doc, Insight, Priority, Quote, Relation, Section, Status, to_yaml,
 };
 
 const WORDS: &[&str] = &[
@@ -107,10 +107,28 @@ fn main() {
                     replaces: Vec::new(),
                     priority: Some([Priority::High, Priority::Medium, Priority::Low][i % 3]),
                     phase: Some((i % 3 + 1) as u8),
-                    owner: Some("Head of engineering".into()),
-                    status: None,
+                    // Owners, statuses and targets vary, as in a portfolio a year on.
+                    owner: Some(
+                        [
+                            "Head of engineering",
+                            "CISO",
+                            "Platform lead",
+                            "CFO",
+                            "Head of data",
+                        ][(b + i) % 5]
+                            .into(),
+                    ),
+                    status: [
+                        None,
+                        Some(Status::Proposed),
+                        Some(Status::Accepted),
+                        Some(Status::InProgress),
+                        Some(Status::Done),
+                        Some(Status::Done),
+                        Some(Status::Dropped),
+                    ][(b * 3 + i) % 7],
                     status_date: None,
-                    target: None,
+                    target: Some(format!("{}-Q{}", 2025 + (b + i) % 3, 1 + (b + i) % 4)),
                     reviewed: None,
                 })
                 .collect(),

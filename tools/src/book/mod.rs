@@ -20,7 +20,7 @@ use crate::project::Project;
 use crate::render::{Page, Renderer};
 use crate::xref::Knowledge;
 use anyhow::Context as _;
-use mdbook_preprocessor::book::{Book, BookItem, Chapter};
+use mdbook_preprocessor::book::{Book, BookItem, Chapter, SectionNumber};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
 /// The `handbook` preprocessor.
@@ -117,13 +117,18 @@ impl Preprocessor for Handbook {
             return Err(self.fail(problems));
         }
 
-        let mut items = vec![BookItem::Chapter(chapter(&rendered.summary, &[]))];
-        items.extend(
-            rendered
-                .leaders
-                .iter()
-                .map(|p| BookItem::Chapter(chapter(p, &[]))),
-        );
+        let up = up_from(&ctx.config.book.src);
+        let leader = |p: &Page| BookItem::Chapter(chapter(p, &[], &up, None));
+        // mdBook nests (and folds) a chapter's sub-pages in the sidebar by their section
+        // numbers, so the reference pages are numbered after the hand-written chapters.
+        let first = book
+            .chapters()
+            .filter_map(|c| c.number.as_ref()?.first().copied())
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let mut items = vec![leader(&rendered.summary)];
+        items.extend(rendered.leaders.iter().map(leader));
         items.append(&mut book.items);
         items.push(BookItem::Separator);
         items.push(BookItem::PartTitle("Reference".to_string()));
@@ -131,30 +136,53 @@ impl Preprocessor for Handbook {
             rendered
                 .reference
                 .iter()
-                .map(|p| BookItem::Chapter(chapter(p, &[]))),
+                .zip(first..)
+                .map(|(p, n)| BookItem::Chapter(chapter(p, &[], &up, Some(vec![n])))),
         );
         book.items = items;
         Ok(book)
     }
 }
 
-/// A generated page as an mdBook chapter, with its sub-pages.
-fn chapter(page: &Page, parents: &[String]) -> Chapter {
-    let mut c = Chapter::new(
-        &page.title,
-        page.content.clone(),
-        &page.path,
-        parents.to_vec(),
-    );
-    c.source_path = None;
+/// The way from the book's `src` folder back up to its root (`..` for `src`), so that a
+/// generated chapter can name its content file where mdBook expects a path under `src`.
+fn up_from(src: &Path) -> PathBuf {
+    src.components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+        .map(|_| Path::new(".."))
+        .collect()
+}
+
+/// A generated page as an mdBook chapter, with its sub-pages. Its `source_path` names
+/// the content file it comes from, which mdBook's edit link opens; a page drawn from
+/// several files has no single file to edit, and hides the link (see `handbook.css`).
+fn chapter(page: &Page, parents: &[String], up: &Path, number: Option<Vec<u32>>) -> Chapter {
+    let mut content = page.content.clone();
+    if page.source.is_none() {
+        content.push_str("\n<div class=\"hb-no-edit\" hidden></div>\n");
+    }
+    let mut c = Chapter::new(&page.title, content, &page.path, parents.to_vec());
+    c.source_path = page.source.as_ref().map(|s| up.join(s));
+    c.number = number.clone().map(SectionNumber::new);
     let mut names = parents.to_vec();
     names.push(page.title.clone());
-    c.sub_items = page
-        .children
-        .iter()
-        .map(|p| BookItem::Chapter(chapter(p, &names)))
+    c.sub_items = (1..)
+        .zip(&page.children)
+        .map(|(i, p)| {
+            let number = number.as_ref().map(|n| [n.as_slice(), &[i]].concat());
+            BookItem::Chapter(chapter(p, &names, up, number))
+        })
         .collect();
     c
+}
+
+/// The markdown file under `src` a chapter was written in; `None` for a generated page,
+/// whose `source_path` names the content YAML it comes from.
+pub fn written_in(chapter: &Chapter) -> Option<&Path> {
+    chapter
+        .source_path
+        .as_deref()
+        .filter(|p| !matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
 }
 
 /// Runs the preprocessor as an mdBook command: `supports <renderer>` answers by exit
@@ -311,8 +339,8 @@ pub fn preprocessed(project: &Project) -> anyhow::Result<mdbook_preprocessor::bo
         None => project.md.book.clone(),
     };
     book.for_each_chapter_mut(|chapter| {
-        if let Some(path) = &chapter.source_path {
-            chapter.content = project.expand(path, &chapter.content).0.text;
+        if let Some(path) = written_in(chapter).map(Path::to_path_buf) {
+            chapter.content = project.expand(&path, &chapter.content).0.text;
         }
     });
     Ok(book)

@@ -219,7 +219,7 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
             span,
         } in markdown_links(&chapter.content)
         {
-            let origin = match &chapter.source_path {
+            let origin = match crate::book::written_in(chapter) {
                 // Included markdown is reported in its own file, at its own line.
                 Some(source) => {
                     let expanded = project.chapters.get(source);

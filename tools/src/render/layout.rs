@@ -33,6 +33,12 @@ pub const TAGS_PAGE: &str = "tags/index.md";
 pub const ROADMAP_PAGE: &str = "roadmap.md";
 /// What changed in the content, from git.
 pub const CHANGES_PAGE: &str = "changes.md";
+/// Recommendations by owner.
+pub const OWNERS_PAGE: &str = "owners.md";
+/// Recommendations by target quarter.
+pub const QUARTERS_PAGE: &str = "quarters.md";
+/// Every briefing, for a handbook of several.
+pub const BRIEFINGS_PAGE: &str = "briefings.md";
 
 /// `x.md#y` → `x.html#y`: mdBook rewrites links in markdown, not in raw HTML or SVG.
 pub fn html_href(href: &str) -> String {
@@ -91,7 +97,7 @@ impl Layout {
             }
         }
         // Tags share one page: a sidebar entry per tag would crowd out the handbook.
-        let expanded_pages: usize = 2 + k
+        let expanded_pages: usize = 5 + k
             .files
             .iter()
             .map(|f| 6 + f.doc.sections.len())

@@ -9,6 +9,7 @@
 pub mod escape;
 pub mod graph;
 pub mod layout;
+pub mod portfolio;
 pub mod views;
 
 use std::collections::BTreeMap;
@@ -22,7 +23,8 @@ use crate::diagnostics::Diagnostic;
 use crate::history::History;
 use crate::xref::{Kind, Knowledge};
 use layout::{
-    CHANGES_PAGE, Layout, ROADMAP_PAGE, SUMMARY_PAGE, TAGS_PAGE, briefing_page, list_page,
+    BRIEFINGS_PAGE, CHANGES_PAGE, Layout, OWNERS_PAGE, QUARTERS_PAGE, ROADMAP_PAGE, SUMMARY_PAGE,
+    TAGS_PAGE, briefing_page, list_page,
 };
 use views::{Views, action_order};
 
@@ -56,7 +58,16 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("tag", include_str!("templates/tag.md.hbs")),
     ("roadmap", include_str!("templates/roadmap.md.hbs")),
     ("changes", include_str!("templates/changes.md.hbs")),
+    ("decision", include_str!("templates/decision.md.hbs")),
+    ("portfolio", include_str!("templates/portfolio.md.hbs")),
+    ("briefings", include_str!("templates/briefings.md.hbs")),
+    ("owners", include_str!("templates/owners.md.hbs")),
+    ("quarters", include_str!("templates/quarters.md.hbs")),
 ];
+
+/// Up to this many briefings, each is a top-level entry of the sidebar; beyond, they
+/// are grouped under "All briefings".
+pub const SIDEBAR_BRIEFINGS: usize = 20;
 
 /// The folder under the book's `theme/` that overrides templates.
 pub const THEME_SUBDIR: &str = "handbook";
@@ -75,6 +86,22 @@ pub struct Page {
     pub content: String,
     /// Sub-pages.
     pub children: Vec<Page>,
+    /// The content file the page comes from, relative to the book root: where its edit
+    /// link leads. `None` for a page drawn from several files.
+    pub source: Option<String>,
+}
+
+impl Page {
+    /// Names the content file this page and its sub-pages come from.
+    fn sourced(mut self, file: &str) -> Page {
+        self.source = Some(file.to_string());
+        self.children = self
+            .children
+            .into_iter()
+            .map(|c| c.sourced(file))
+            .collect();
+        self
+    }
 }
 
 /// All generated pages.
@@ -195,21 +222,156 @@ impl Renderer {
     /// its content.
     pub fn pages(&self, k: &Knowledge, history: &History) -> Result<Rendered, Diagnostic> {
         let layout = Layout::plan(k);
-        let summary = self.summary(k, &layout)?;
+        let several = k.files.len() > 1;
+        let summary = if several {
+            self.portfolio(k, &layout, history)?
+        } else {
+            self.summary(k, &layout)?
+        };
         let leaders = vec![
             self.roadmap(k, &layout)?,
+            self.page(
+                k,
+                &layout,
+                OWNERS_PAGE,
+                "By owner",
+                "owners",
+                portfolio::owners,
+            )?,
+            self.page(k, &layout, QUARTERS_PAGE, "By quarter", "quarters", |v| {
+                portfolio::quarters(v, history)
+            })?,
             self.changes(k, &layout, history)?,
         ];
+        let mut briefings = Vec::new();
+        for file in portfolio::newest_first(k).into_iter().map(|i| &k.files[i]) {
+            let page = self.briefing(k, &layout, &file.doc, several)?;
+            briefings.push(page.sourced(&k.published(&file.path)));
+        }
         let mut reference = Vec::new();
-        for file in &k.files {
-            reference.push(self.briefing(k, &layout, &file.doc)?);
+        if several {
+            let mut all = self.page(
+                k,
+                &layout,
+                BRIEFINGS_PAGE,
+                "All briefings",
+                "briefings",
+                portfolio::all_briefings,
+            )?;
+            // Beyond a few dozen, the briefings fold under their list.
+            if briefings.len() > SIDEBAR_BRIEFINGS {
+                all.children = briefings;
+                reference.push(all);
+            } else {
+                reference.push(all);
+                reference.append(&mut briefings);
+            }
+        } else {
+            reference.append(&mut briefings);
         }
         reference.push(self.tags(k, &layout)?);
+        let (mut summary, mut leaders) = (summary, leaders);
+        // With one briefing, every page comes from its file.
+        if let [file] = k.files.as_slice() {
+            let file = k.published(&file.path);
+            summary = summary.sourced(&file);
+            leaders = leaders.into_iter().map(|p| p.sourced(&file)).collect();
+            reference = reference.into_iter().map(|p| p.sourced(&file)).collect();
+        }
         Ok(Rendered {
             summary,
             leaders,
             reference,
             layout,
+        })
+    }
+
+    /// A page rendered from one template with the data `data` builds for it.
+    fn page(
+        &self,
+        k: &Knowledge,
+        layout: &Layout,
+        path: &str,
+        title: &str,
+        template: &str,
+        data: impl FnOnce(&Views<'_>) -> serde_json::Value,
+    ) -> Result<Page, Diagnostic> {
+        let v = Views {
+            k,
+            layout,
+            page: path,
+        };
+        Ok(Page {
+            path: path.to_string(),
+            title: title.to_string(),
+            content: self.render(template, &data(&v))?,
+            children: Vec::new(),
+            source: None,
+        })
+    }
+
+    /// The home page of a handbook of several briefings.
+    fn portfolio(
+        &self,
+        k: &Knowledge,
+        layout: &Layout,
+        history: &History,
+    ) -> Result<Page, Diagnostic> {
+        let link = |to: &str| layout::relative(SUMMARY_PAGE, to);
+        let links = json!({
+            "all": link(BRIEFINGS_PAGE),
+            "roadmap": link(ROADMAP_PAGE),
+            "owners": link(OWNERS_PAGE),
+            "quarters": link(QUARTERS_PAGE),
+            "changes": link(CHANGES_PAGE),
+        });
+        self.page(
+            k,
+            layout,
+            SUMMARY_PAGE,
+            "Executive summary",
+            "portfolio",
+            |v| {
+                let mut data = portfolio::home(v, history, links);
+                data["title"] = json!("Executive summary");
+                data
+            },
+        )
+    }
+
+    /// The one-screen decision of some briefings, from `page`: figures, progress, the
+    /// recommendations in the order to act on them.
+    fn decision(v: &Views<'_>, docs: &[&crate::content::Doc]) -> serde_json::Value {
+        let k = v.k;
+        let page = v.page;
+        let mut actions: Vec<(usize, &crate::content::Action)> =
+            docs.iter().flat_map(|d| &d.actions).enumerate().collect();
+        actions.sort_by_key(|(i, a)| (action_order(a), *i));
+        let total_actions = actions.len();
+        let ids: Vec<&str> = docs.iter().map(|d| d.briefing.id.as_str()).collect();
+        let gaps: Vec<_> = k
+            .coverage_gaps()
+            .into_iter()
+            .filter(|id| {
+                k.get(id)
+                    .is_some_and(|r| ids.contains(&k.files[r.file].doc.briefing.id.as_str()))
+            })
+            .map(|id| v.link(id, false))
+            .collect();
+        let all: Vec<_> = actions.iter().map(|(_, a)| *a).collect();
+        json!({
+            "progress": progress(&all),
+            "roadmap": layout::relative(page, ROADMAP_PAGE),
+            "changes": layout::relative(page, CHANGES_PAGE),
+            "figures": {
+                "insights": docs.iter().map(|d| d.insights.len()).sum::<usize>(),
+                "actions": total_actions,
+                "gaps": gaps.len(),
+                "quotes": docs.iter().map(|d| d.quotes.len()).sum::<usize>(),
+            },
+            "actions": actions.iter().take(SUMMARY_ACTIONS).map(|(_, a)| v.action(a)).collect::<Vec<_>>(),
+            "more": (total_actions > SUMMARY_ACTIONS).then(|| docs.first().map(|d| layout::relative(page, &list_page(&d.briefing.id, "recommendations", v.layout.expanded)))).flatten(),
+            "gaps": gaps,
         })
     }
 
@@ -220,48 +382,26 @@ impl Renderer {
             page: SUMMARY_PAGE,
         };
         let docs: Vec<_> = k.files.iter().map(|f| &f.doc).collect();
-        let mut actions: Vec<(usize, &crate::content::Action)> =
-            docs.iter().flat_map(|d| &d.actions).enumerate().collect();
-        actions.sort_by_key(|(i, a)| (action_order(a), *i));
-        let total_actions = actions.len();
-        let gaps: Vec<_> = k
-            .coverage_gaps()
-            .iter()
-            .map(|id| v.link(id, false))
-            .collect();
         let several = docs.len() > 1;
         let title = match docs.as_slice() {
             [only] => only.briefing.title.clone(),
             _ => "Executive summary".to_string(),
         };
-        let all: Vec<_> = actions.iter().map(|(_, a)| *a).collect();
-        let data = json!({
-            "title": title,
-            "several": several,
-            "briefings": docs.iter().map(|d| json!({
-                "title": d.briefing.title,
-                "href": v.layout.href(SUMMARY_PAGE, &d.briefing.id),
-                "subtitle": d.briefing.subtitle,
-                "lede": d.briefing.summary.clone().or_else(|| d.briefing.introduction.as_deref().map(lede)),
-            })).collect::<Vec<_>>(),
-            "progress": progress(&all),
-            "roadmap": layout::relative(SUMMARY_PAGE, ROADMAP_PAGE),
-            "changes": layout::relative(SUMMARY_PAGE, CHANGES_PAGE),
-            "figures": {
-                "insights": docs.iter().map(|d| d.insights.len()).sum::<usize>(),
-                "actions": total_actions,
-                "gaps": gaps.len(),
-                "quotes": docs.iter().map(|d| d.quotes.len()).sum::<usize>(),
-            },
-            "actions": actions.iter().take(SUMMARY_ACTIONS).map(|(_, a)| v.action(a)).collect::<Vec<_>>(),
-            "more": (total_actions > SUMMARY_ACTIONS).then(|| docs.first().map(|d| layout::relative(SUMMARY_PAGE, &list_page(&d.briefing.id, "recommendations", layout.expanded)))).flatten(),
-            "gaps": gaps,
-        });
+        let mut data = Self::decision(&v, &docs);
+        data["title"] = json!(title);
+        data["several"] = json!(several);
+        data["briefings"] = json!(docs.iter().map(|d| json!({
+            "title": d.briefing.title,
+            "href": v.layout.href(SUMMARY_PAGE, &d.briefing.id),
+            "subtitle": d.briefing.subtitle,
+            "lede": d.briefing.summary.clone().or_else(|| d.briefing.introduction.as_deref().map(lede)),
+        })).collect::<Vec<_>>());
         Ok(Page {
             path: SUMMARY_PAGE.to_string(),
             title: "Executive summary".to_string(),
             content: self.render("executive-summary", &data)?,
             children: Vec::new(),
+            source: None,
         })
     }
 
@@ -299,6 +439,7 @@ impl Renderer {
             title: "Roadmap".to_string(),
             content: self.render("roadmap", &data)?,
             children: Vec::new(),
+            source: None,
         })
     }
 
@@ -345,6 +486,7 @@ impl Renderer {
             title: "What changed".to_string(),
             content: self.render("changes", &data)?,
             children: Vec::new(),
+            source: None,
         })
     }
 
@@ -353,6 +495,7 @@ impl Renderer {
         k: &Knowledge,
         layout: &Layout,
         d: &crate::content::Doc,
+        several: bool,
     ) -> Result<Page, Diagnostic> {
         let b = &d.briefing.id;
         let page_data = |page: &str| {
@@ -374,6 +517,13 @@ impl Renderer {
                     "superseded_by": b.superseded_by.as_deref().filter(|id| k.get(id).is_some()).map(link),
                     "supersedes": k.supersedes(&b.id).into_iter().map(link).collect::<Vec<_>>(),
                 },
+                // With several briefings, each briefing's page opens with its own
+                // one-screen decision.
+                "decision": several.then(|| {
+                    let mut decision = Self::decision(&v, &[d]);
+                    decision["lede"] = json!(b.summary.clone().or_else(|| b.introduction.as_deref().map(lede)));
+                    decision
+                }),
                 "compact": !layout.expanded,
                 "counts": { "insights": insights.len(), "actions": actions.len(), "quotes": quotes.len() },
                 "sections": sections, "insights": insights, "actions": actions, "quotes": quotes,
@@ -385,6 +535,7 @@ impl Renderer {
             title: d.briefing.title.clone(),
             content: self.render("briefing", &page_data(&overview))?,
             children: Vec::new(),
+            source: None,
         };
         if !layout.expanded {
             // One page per briefing: matrix and graph follow the items on the same page.
@@ -414,6 +565,7 @@ impl Renderer {
                 content: self.render("section", &json!({ "section": v.section(s) }))?,
                 path,
                 children: Vec::new(),
+                source: None,
             });
         }
         for (list, title) in [
@@ -427,6 +579,7 @@ impl Renderer {
                 content: self.render(list, &page_data(&path))?,
                 path,
                 children: Vec::new(),
+                source: None,
             });
         }
         let path = list_page(b, "matrix", true);
@@ -440,6 +593,7 @@ impl Renderer {
             content: self.render("matrix", &matrix(&v, d))?,
             path,
             children: Vec::new(),
+            source: None,
         });
         let path = list_page(b, "graph", true);
         let v = Views {
@@ -452,6 +606,7 @@ impl Renderer {
             content: self.render("graph", &json!({ "svg": graph::svg(&v, d) }))?,
             path,
             children: Vec::new(),
+            source: None,
         });
         Ok(page)
     }
@@ -499,6 +654,7 @@ impl Renderer {
                 }),
             )?,
             children: Vec::new(),
+            source: None,
         };
         // Every tag is a section of the one page, with its anchor.
         let v = Views {

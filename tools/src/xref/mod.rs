@@ -728,7 +728,7 @@ impl Knowledge {
 
     /// A path as published: relative to the folder holding the content folder (the book
     /// root), so exports do not depend on where the command ran.
-    fn published(&self, path: &Path) -> String {
+    pub fn published(&self, path: &Path) -> String {
         let content = normalize(&self.content_root);
         let root = content.parent().unwrap_or(Path::new(""));
         let rel = normalize(path);

@@ -29,10 +29,7 @@ fn git(dir: &Path, args: &[&str], date: &str) {
 }
 
 fn edit(dir: &Path, from: &str, to: &str) {
-    let path = dir.join(FILE);
-    let text = read(&path);
-    assert!(text.contains(from), "{from:?} is in the fixture");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    replace_in(&dir.join(FILE), from, to);
 }
 
 /// The fixture with a lifecycle: one recommendation done, one in progress with a
@@ -57,12 +54,20 @@ fn status_and_progress_show_on_the_summary_and_the_roadmap() {
     let dir = with_lifecycle();
     let run = handbook(dir.path(), &["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    // The home page counts across briefings; each briefing's page counts its own.
     let summary = read(dir.path().join("book/executive-summary.html"));
+    assert!(summary.contains("<strong>14%</strong> done"), "progress");
+    let briefing = read(
+        dir.path()
+            .join("book/briefings/platform-reliability-board-level-concern/index.html"),
+    );
     assert!(
-        summary.contains("<strong>1 of 7</strong> done, 1 in progress"),
+        briefing.contains("<strong>1 of 3</strong> done, 1 in progress"),
         "progress"
     );
-    assert!(summary.contains(r#"<span class="hb-badge hb-status-in-progress">in progress</span>"#));
+    assert!(
+        briefing.contains(r#"<span class="hb-badge hb-status-in-progress">in progress</span>"#)
+    );
     let roadmap = read(dir.path().join("book/roadmap.html"));
     // Phases as columns in order, unphased last; cards coloured by status.
     in_order(

@@ -12,6 +12,7 @@ mod knowledge;
 mod leaders;
 mod library;
 mod links;
+mod portfolio;
 mod render;
 mod scaffold;
 mod serve;

@@ -39,10 +39,19 @@ impl From<Output> for Run {
 /// Runs the real `handbook` binary in `cwd`.
 #[track_caller]
 pub(crate) fn handbook(cwd: &Path, args: &[&str]) -> Run {
+    handbook_with(cwd, args, &[])
+}
+
+/// Runs the real `handbook` binary in `cwd` with more environment variables.
+#[track_caller]
+pub(crate) fn handbook_with(cwd: &Path, args: &[&str], vars: &[(&str, &str)]) -> Run {
     Command::new(env!("CARGO_BIN_EXE_handbook"))
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
+        // The day the portfolio counts from is the content's unless a test sets it.
+        .env_remove("SOURCE_DATE_EPOCH")
+        .envs(vars.iter().copied())
         // Snippet and link caches stay inside the build folder, never in the home folder.
         .env(
             "HANDBOOK_CACHE_DIR",
@@ -51,6 +60,14 @@ pub(crate) fn handbook(cwd: &Path, args: &[&str]) -> Run {
         .output()
         .expect("the handbook binary runs")
         .into()
+}
+
+/// Replaces the first `from` in a file with `to`; `from` must be there.
+#[track_caller]
+pub(crate) fn replace_in(path: &Path, from: &str, to: &str) {
+    let text = read(path);
+    assert!(text.contains(from), "{from:?} is in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
 /// A fresh temporary folder.
