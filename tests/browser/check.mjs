@@ -2,33 +2,15 @@
 // 127.0.0.1 and prints what it saw as JSON; the Rust test suite judges the result.
 //
 // usage: node check.mjs BASE_URL SCREENSHOT_DIR BRIEFING_ID
-// env:   HANDBOOK_NODE_MODULES (folder holding playwright-core and axe-core),
-//        CHROMIUM (default /usr/bin/chromium)
-import { createRequire } from "node:module";
+// env:   see common.mjs
 import path from "node:path";
-
-const require = createRequire(path.join(process.env.HANDBOOK_NODE_MODULES, "noop.js"));
-const { chromium } = require("playwright-core");
-const axePath = require.resolve("axe-core/axe.min.js");
+import { launch, open, axe as axeOf, axeInEveryTheme, printedPages, sidebarLinks } from "./common.mjs";
 
 const [base, shots, briefing] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+const browser = await launch();
 const consoleErrors = [];
-page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(`${page.url()}: ${m.text()}`); });
-page.on("pageerror", (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
-
-async function axe() {
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
-}
+const page = await open(browser, consoleErrors, { viewport: { width: 1280, height: 900 } });
+const axe = () => axeOf(page);
 
 const out = { consoleErrors, axe: {} };
 
@@ -44,9 +26,9 @@ const rows = () => page.evaluate(() => {
 out.home = { rows: await rows() };
 await page.screenshot({ path: path.join(shots, "home.png"), fullPage: false });
 out.axe.home = await axe();
-// The one-page brief: the summary printed on A4.
-const pdf = await page.pdf({ format: "A4", printBackground: true });
-out.briefPages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+out.sidebar = await sidebarLinks(page);
+// The one-page brief: the summary printed on A4 and on US Letter.
+out.briefPages = { A4: await printedPages(page, "A4"), Letter: await printedPages(page, "Letter") };
 // On a phone, the first recommendation is on the first screen.
 await page.setViewportSize({ width: 390, height: 844 });
 await page.goto(`${base}/`, { waitUntil: "load" });
@@ -130,6 +112,14 @@ out.graph = await page.evaluate(() => {
 });
 await page.screenshot({ path: path.join(shots, "graph.png") });
 out.axe.graph = await axe();
+
+// Every page type in every colour theme.
+out.axeThemes = await axeInEveryTheme(browser, consoleErrors, base, [
+  "", "roadmap.html", "owners.html", "quarters.html", "changes.html", "tags/index.html", "how-to-read.html",
+  `briefings/${briefing}/index.html`, `briefings/${briefing}/insights.html`,
+  `briefings/${briefing}/recommendations.html`, `briefings/${briefing}/quotes.html`,
+  `briefings/${briefing}/matrix.html`, `briefings/${briefing}/graph.html`,
+]);
 
 // Print view holds the whole handbook.
 await page.goto(`${base}/print.html`, { waitUntil: "load" });

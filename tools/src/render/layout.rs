@@ -58,7 +58,7 @@ pub fn briefing_page(briefing: &str, expanded: bool) -> String {
 }
 
 /// A list page of a briefing (`insights`, `recommendations`, `quotes`, `matrix`,
-/// `graph`); in the compact plan, the briefing page itself.
+/// `graph`, and `roadmap` when the handbook holds several); in the compact plan, the briefing page itself.
 pub fn list_page(briefing: &str, list: &str, expanded: bool) -> String {
     if expanded {
         format!("briefings/{briefing}/{list}.md")

@@ -95,11 +95,7 @@ impl Page {
     /// Names the content file this page and its sub-pages come from.
     fn sourced(mut self, file: &str) -> Page {
         self.source = Some(file.to_string());
-        self.children = self
-            .children
-            .into_iter()
-            .map(|c| c.sourced(file))
-            .collect();
+        self.children = self.children.into_iter().map(|c| c.sourced(file)).collect();
         self
     }
 }
@@ -229,7 +225,7 @@ impl Renderer {
             self.summary(k, &layout)?
         };
         let leaders = vec![
-            self.roadmap(k, &layout)?,
+            self.roadmap(k, &layout, ROADMAP_PAGE, &portfolio::current(k))?,
             self.page(
                 k,
                 &layout,
@@ -405,29 +401,54 @@ impl Renderer {
         })
     }
 
-    fn roadmap(&self, k: &Knowledge, layout: &Layout) -> Result<Page, Diagnostic> {
+    /// The roadmap of `docs` at `path`: their recommendations by phase. Across several
+    /// briefings each card names its briefing, and the page links to each briefing's
+    /// own roadmap.
+    fn roadmap(
+        &self,
+        k: &Knowledge,
+        layout: &Layout,
+        path: &str,
+        docs: &[&crate::content::Doc],
+    ) -> Result<Page, Diagnostic> {
         let v = Views {
             k,
             layout,
-            page: ROADMAP_PAGE,
+            page: path,
         };
-        let mut actions: Vec<(usize, &crate::content::Action)> = k
-            .files
+        let across = docs.len() > 1;
+        let mut actions: Vec<(usize, &crate::content::Doc, &crate::content::Action)> = docs
             .iter()
-            .flat_map(|f| &f.doc.actions)
+            .flat_map(|d| d.actions.iter().map(move |a| (*d, a)))
             .enumerate()
+            .map(|(i, (d, a))| (i, d, a))
             .collect();
-        actions.sort_by_key(|(i, a)| (action_order(a), *i));
-        let mut lanes: BTreeMap<Option<u8>, Vec<views::ActionView>> = BTreeMap::new();
-        for (_, a) in &actions {
-            lanes.entry(a.phase).or_default().push(v.action(a));
+        actions.sort_by_key(|(i, _, a)| (action_order(a), *i));
+        let mut lanes: BTreeMap<Option<u8>, Vec<serde_json::Value>> = BTreeMap::new();
+        for (_, d, a) in &actions {
+            let mut card = json!(v.action(a));
+            if across {
+                card["briefing"] = json!(d.briefing.title);
+            }
+            lanes.entry(a.phase).or_default().push(card);
         }
         // Phases in order; recommendations without a phase last.
         let mut lanes: Vec<_> = lanes.into_iter().collect();
         lanes.sort_by_key(|(phase, _)| phase.is_none());
-        let all: Vec<_> = actions.iter().map(|(_, a)| *a).collect();
+        let all: Vec<_> = actions.iter().map(|(_, _, a)| *a).collect();
+        let briefings: Vec<serde_json::Value> = if across {
+            docs.iter()
+                .take(portfolio::HOME_BRIEFINGS)
+                .map(|d| json!({ "title": d.briefing.title, "href": layout::relative(path, &list_page(&d.briefing.id, "roadmap", layout.expanded)) }))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let data = json!({
             "progress": progress(&all),
+            "briefings": briefings,
+            "more_briefings": docs.len().saturating_sub(portfolio::HOME_BRIEFINGS),
+            "all_briefings": layout::relative(path, BRIEFINGS_PAGE),
             "lanes": lanes.into_iter().map(|(phase, cards)| json!({
                 "name": phase.map_or_else(|| "No phase".to_string(), |p| format!("Phase {p}")),
                 "id": phase.map_or_else(|| "lane-unphased".to_string(), |p| format!("lane-{p}")),
@@ -435,7 +456,7 @@ impl Renderer {
             })).collect::<Vec<_>>(),
         });
         Ok(Page {
-            path: ROADMAP_PAGE.to_string(),
+            path: path.to_string(),
             title: "Roadmap".to_string(),
             content: self.render("roadmap", &data)?,
             children: Vec::new(),
@@ -581,6 +602,10 @@ impl Renderer {
                 children: Vec::new(),
                 source: None,
             });
+        }
+        if several {
+            page.children
+                .push(self.roadmap(k, layout, &list_page(b, "roadmap", true), &[d])?);
         }
         let path = list_page(b, "matrix", true);
         let v = Views {

@@ -106,11 +106,12 @@ fn superseded(k: &Knowledge, d: &Doc) -> bool {
         .is_some_and(|by| k.get(by).is_some())
 }
 
-/// The briefings a reader follows: those no later briefing supersedes.
+/// The briefings a reader follows, those no later briefing supersedes: the most recent
+/// first.
 pub fn current(k: &Knowledge) -> Vec<&Doc> {
-    k.files
-        .iter()
-        .map(|f| &f.doc)
+    newest_first(k)
+        .into_iter()
+        .map(|i| &k.files[i].doc)
         .filter(|d| !superseded(k, d))
         .collect()
 }
@@ -235,12 +236,7 @@ pub fn home(v: &Views<'_>, history: &History, links: serde_json::Value) -> serde
     let now = day.as_ref().and_then(|(d, _)| Quarter::of_day(d));
     let all = rows(v, &docs);
     let actions: Vec<&Action> = all.iter().map(|(_, a)| *a).collect();
-    let briefings: Vec<&Doc> = newest_first(k)
-        .into_iter()
-        .map(|i| &k.files[i].doc)
-        .filter(|d| !superseded(k, d))
-        .collect();
-    let listed: Vec<serde_json::Value> = briefings
+    let listed: Vec<serde_json::Value> = docs
         .iter()
         .take(HOME_BRIEFINGS)
         .map(|d| {
