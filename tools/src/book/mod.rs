@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use crate::diagnostics::{Diagnostic, render_all};
 use crate::history::History;
 use crate::project::Project;
+use crate::render::layout::Layout;
 use crate::render::{Page, Renderer};
 use crate::xref::Knowledge;
 use anyhow::Context as _;
@@ -97,22 +98,7 @@ impl Preprocessor for Handbook {
             .map_err(|d| self.fail(vec![d]))?;
 
         let src = ctx.root.join(&ctx.config.book.src);
-        let mut problems = Vec::new();
-        book.for_each_chapter_mut(|chapter| {
-            let Some(path) = chapter.path.clone() else {
-                return;
-            };
-            let file = chapter
-                .source_path
-                .as_ref()
-                .map_or_else(|| src.join(&path), |p| src.join(p));
-            let file = crate::diagnostics::relative_to(&file, &ctx.root);
-            let page = path.to_string_lossy().replace('\\', "/");
-            match refs::expand(&chapter.content, &file, knowledge, &rendered.layout, &page) {
-                Ok(text) => chapter.content = text,
-                Err(mut found) => problems.append(&mut found),
-            }
-        });
+        let problems = expand_refs(&mut book, &ctx.root, &src, knowledge, &rendered.layout);
         if !problems.is_empty() {
             return Err(self.fail(problems));
         }
@@ -278,6 +264,12 @@ pub fn build(
     }
     let mut found = Arc::default();
     if let Some(k) = &project.knowledge {
+        // A handbook too large for a page per section is too large to print as one
+        // page (a thousand briefings make a print view of 90 MB): each briefing prints
+        // from its own page instead.
+        if !Layout::plan(k).expanded {
+            md.config.set("output.html.print.enable", false)?;
+        }
         let pre = Handbook::with_knowledge(Arc::clone(k), history);
         found = pre.problems();
         md.with_preprocessor(pre);
@@ -320,12 +312,39 @@ pub fn check_refs(project: &Project) -> Vec<Diagnostic> {
     let Some(k) = &project.knowledge else {
         return Vec::new();
     };
-    let pre = Handbook::with_knowledge(Arc::clone(k), Arc::default());
-    let found = pre.problems();
-    if pre.run(&project.context(), project.md.book.clone()).is_ok() {
-        return Vec::new();
-    }
-    std::mem::take(&mut *found.lock().expect("not poisoned"))
+    // The page plan is enough: the pages themselves need not be rendered.
+    let layout = Layout::plan(k);
+    let mut book = project.md.book.clone();
+    let src = project.root.join(project.src());
+    expand_refs(&mut book, &project.root, &src, k, &layout)
+}
+
+/// Expands the `{{#ref}}` directives of the hand-written chapters in place; the unknown
+/// ids, each at its chapter's line.
+fn expand_refs(
+    book: &mut Book,
+    root: &Path,
+    src: &Path,
+    k: &Knowledge,
+    layout: &Layout,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    book.for_each_chapter_mut(|chapter| {
+        let Some(path) = chapter.path.clone() else {
+            return;
+        };
+        let file = chapter
+            .source_path
+            .as_ref()
+            .map_or_else(|| src.join(&path), |p| src.join(p));
+        let file = crate::diagnostics::relative_to(&file, root);
+        let page = path.to_string_lossy().replace('\\', "/");
+        match refs::expand(&chapter.content, &file, k, layout, &page) {
+            Ok(text) => chapter.content = text,
+            Err(mut found) => problems.append(&mut found),
+        }
+    });
+    problems
 }
 
 /// The book as mdBook renders it: our preprocessor first (generated pages added,

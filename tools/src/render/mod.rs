@@ -344,14 +344,9 @@ impl Renderer {
             docs.iter().flat_map(|d| &d.actions).enumerate().collect();
         actions.sort_by_key(|(i, a)| (action_order(a), *i));
         let total_actions = actions.len();
-        let ids: Vec<&str> = docs.iter().map(|d| d.briefing.id.as_str()).collect();
         let gaps: Vec<_> = k
-            .coverage_gaps()
+            .coverage_gaps_in(docs)
             .into_iter()
-            .filter(|id| {
-                k.get(id)
-                    .is_some_and(|r| ids.contains(&k.files[r.file].doc.briefing.id.as_str()))
-            })
             .map(|id| v.link(id, false))
             .collect();
         let all: Vec<_> = actions.iter().map(|(_, a)| *a).collect();

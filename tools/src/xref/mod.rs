@@ -649,9 +649,14 @@ impl Knowledge {
 
     /// Ids of insights that no action addresses, in file order.
     pub fn coverage_gaps(&self) -> Vec<&str> {
-        self.files
-            .iter()
-            .flat_map(|f| &f.doc.insights)
+        let docs: Vec<&Doc> = self.files.iter().map(|f| &f.doc).collect();
+        self.coverage_gaps_in(&docs)
+    }
+
+    /// The insights of `docs` that no recommendation addresses.
+    pub fn coverage_gaps_in<'a>(&self, docs: &[&'a Doc]) -> Vec<&'a str> {
+        docs.iter()
+            .flat_map(|d| &d.insights)
             .filter(|i| self.backlinks(&i.id, Backlink::AddressedBy).is_empty())
             .map(|i| i.id.as_str())
             .collect()
