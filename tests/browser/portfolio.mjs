@@ -3,11 +3,11 @@
 // JavaScript, accessibility in every theme, and printing. Prints what it saw as JSON;
 // the Rust test suite judges it.
 //
-// usage: node portfolio.mjs BASE_URL SCREENSHOT_DIR NAME
+// usage: node portfolio.mjs BASE_URL SCREENSHOT_DIR NAME QUERY
 import path from "node:path";
 import { launch, open, axeInEveryTheme, printedPages, sidebarLinks } from "./common.mjs";
 
-const [base, shots, name] = process.argv.slice(2);
+const [base, shots, name, query] = process.argv.slice(2);
 const browser = await launch();
 const consoleErrors = [];
 const out = { consoleErrors };
@@ -61,6 +61,30 @@ out.withoutScript = {
   links: await plain.$$eval("main a[href]", (as) => as.map((a) => a.getAttribute("href"))),
 };
 await plain.context().close();
+
+// Search from the home page, as a reader would: what the box finds, which index
+// answered, and the bytes fetched from the first keystroke to the first result.
+const reader = await open(browser, consoleErrors);
+await reader.goto(`${base}/`, { waitUntil: "load" });
+const fetched = [];
+reader.on("requestfinished", async (r) => fetched.push((await r.sizes()).responseBodySize));
+await reader.click("#mdbook-search-toggle");
+await reader.waitForTimeout(300);
+await reader.locator("#mdbook-searchbar").pressSequentially(query, { delay: 30 });
+await reader.waitForSelector("#mdbook-searchresults li", { timeout: 15000 }).catch(() => {});
+await reader.waitForTimeout(300);
+out.search = {
+  results: await reader.$$eval("#mdbook-searchresults li a", (as) => as.map((a) => ({ text: a.textContent.trim(), href: a.getAttribute("href") }))),
+  pagefind: await reader.evaluate(() => performance.getEntriesByType("resource").some((e) => e.name.includes("/pagefind/"))),
+  bytes: fetched.reduce((a, b) => a + b, 0),
+};
+await shot(reader, "search");
+// A result leads to its page.
+if (out.search.results.length) {
+  await Promise.all([reader.waitForNavigation(), reader.click("#mdbook-searchresults li a")]);
+  out.search.landed = new URL(reader.url()).pathname;
+}
+await reader.context().close();
 
 out.axe = await axeInEveryTheme(browser, consoleErrors, base, [
   "", "owners.html", "quarters.html", "briefings.html", "roadmap.html", "changes.html", "tags/index.html",

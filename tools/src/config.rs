@@ -26,6 +26,8 @@ pub struct Settings {
     pub changes: ChangeSettings,
     /// The handbook versions that can build the book (`">=0.2"`, `"^0.2"`).
     pub version: Option<String>,
+    /// The site's search: `auto`, `mdbook` or `pagefind`.
+    pub search: Search,
     // mdBook's own keys of a preprocessor entry, accepted so they are not "unknown".
     #[serde(rename = "command")]
     _command: Option<String>,
@@ -47,6 +49,30 @@ impl Settings {
         match &self.content {
             Some(named) => Some(root.join(named)),
             None => Some(root.join("content")).filter(|d| d.is_dir()),
+        }
+    }
+}
+
+/// The search a site gets, `[preprocessor.handbook] search`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Search {
+    /// mdBook's own while the handbook has a page per section; Pagefind above that.
+    #[default]
+    Auto,
+    /// Always mdBook's single index (which also works from `file://`).
+    Mdbook,
+    /// Always Pagefind's fragments (which need the site served over HTTP).
+    Pagefind,
+}
+
+impl Search {
+    /// Whether Pagefind indexes a handbook whose page plan is `expanded` or not.
+    pub fn uses_pagefind(self, expanded: bool) -> bool {
+        match self {
+            Search::Auto => !expanded,
+            Search::Mdbook => false,
+            Search::Pagefind => true,
         }
     }
 }
@@ -305,6 +331,14 @@ pub(crate) fn located(path: &Path, text: &str, e: &toml::de::Error, ours: bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auto_search_is_pagefind_only_for_a_compact_handbook() {
+        assert!(!Search::Auto.uses_pagefind(true));
+        assert!(Search::Auto.uses_pagefind(false));
+        assert!(!Search::Mdbook.uses_pagefind(false));
+        assert!(Search::Pagefind.uses_pagefind(true));
+    }
 
     #[test]
     fn unknown_keys_are_located() {

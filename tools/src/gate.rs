@@ -192,12 +192,13 @@ pub fn build(project: &mut Project, dest: &Path, options: &crate::book::BuildOpt
                 crate::diagnostics::normalize(&built.dest).display()
             );
             // A page that cannot show all of what changed says so, and so does the build.
-            let warnings: Vec<Diagnostic> = project
+            let mut warnings: Vec<Diagnostic> = project
                 .history()
                 .truncated
                 .iter()
                 .map(|t| Diagnostic::warning(t.warning()))
                 .collect();
+            warnings.extend(built.warnings);
             let report = serde_json::json!({ "dest": built.dest, "diagnostics": &warnings });
             Stage::new(StageName::Build, warnings, summary, report)
         }

@@ -22,6 +22,7 @@ pub const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 pub const THEME: &[(&str, &str)] = &[
     ("handbook.css", include_str!("../assets/theme/handbook.css")),
     ("a11y.js", include_str!("../assets/theme/a11y.js")),
+    ("search.js", include_str!("../assets/theme/search.js")),
 ];
 
 const BOOK_TOML: &str = include_str!("../assets/new/book.toml");

@@ -10,6 +10,7 @@
 //! expands `{{#ref id}}` in hand-written chapters into a link titled by the item.
 
 pub mod refs;
+mod search;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -205,6 +206,8 @@ impl From<anyhow::Error> for BuildError {
 pub struct Built {
     /// The output folder.
     pub dest: PathBuf,
+    /// What the build could do but a reader would miss.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Extra settings for an in-process build.
@@ -263,12 +266,29 @@ pub fn build(
         md.config.set("output.html.site-url", url)?;
     }
     let mut found = Arc::default();
+    let mut pagefind = false;
     if let Some(k) = &project.knowledge {
+        let expanded = Layout::plan(k).expanded;
         // A handbook too large for a page per section is too large to print as one
         // page (a thousand briefings make a print view of 90 MB): each briefing prints
         // from its own page instead.
-        if !Layout::plan(k).expanded {
+        if !expanded {
             md.config.set("output.html.print.enable", false)?;
+        }
+        let searchable = md
+            .config
+            .get::<bool>("output.html.search.enable")
+            .ok()
+            .flatten()
+            .unwrap_or(true);
+        let wanted = project
+            .settings
+            .as_ref()
+            .map(|s| s.search)
+            .unwrap_or_default();
+        if searchable && wanted.uses_pagefind(expanded) {
+            md.config.set("output.html.search.enable", false)?;
+            pagefind = true;
         }
         let pre = Handbook::with_knowledge(Arc::clone(k), history);
         found = pre.problems();
@@ -288,6 +308,28 @@ pub fn build(
     }
     // With several `[output.*]` tables mdBook gives each renderer a subfolder.
     let site = md.build_dir_for("html");
+    let mut warnings = Vec::new();
+    if pagefind {
+        let language = md.config.book.language.as_deref().unwrap_or("en");
+        search::index(&site, language)?;
+        let boxed = md
+            .config
+            .get::<Vec<PathBuf>>("output.html.additional-js")
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .iter()
+            .any(|js| js.ends_with(search::SCRIPT));
+        if !boxed {
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "the site is searched with Pagefind, but `{}` is not among `[output.html] additional-js`: readers get no search box",
+                    search::SCRIPT
+                ))
+                .help("copy `theme/search.js` from a new handbook (`handbook new`) and add it to `additional-js` in book.toml"),
+            );
+        }
+    }
     if let Some(k) = &project.knowledge {
         let mut text =
             serde_json::to_string_pretty(&k.export()).context("serialising handbook.json")?;
@@ -303,7 +345,7 @@ pub fn build(
     } else {
         swap_into_place(staged, &dest)?;
     }
-    Ok(Built { dest })
+    Ok(Built { dest, warnings })
 }
 
 /// Unknown ids in the chapters' `{{#ref}}` directives, each at its chapter's line, as

@@ -10,7 +10,7 @@ const BRIEFING: &str = "rust-strategic-rise-enterprise-infrastructure";
 
 /// Serves the handbook in `dir` with `handbook serve` and runs `script` (in
 /// `tests/browser/`) on it in Chromium; what the script saw, as JSON.
-fn in_chromium(dir: &Path, script: &str, arg: &str) -> serde_json::Value {
+fn in_chromium(dir: &Path, script: &str, args: &[&str]) -> serde_json::Value {
     let modules = repo().join("target/node/node_modules");
     assert!(
         modules.join("playwright-core").is_dir() && modules.join("axe-core").is_dir(),
@@ -29,8 +29,8 @@ fn in_chromium(dir: &Path, script: &str, arg: &str) -> serde_json::Value {
         .args([
             format!("http://127.0.0.1:{}", server.port),
             shots.display().to_string(),
-            arg.to_string(),
         ])
+        .args(args)
         .env("HANDBOOK_NODE_MODULES", &modules)
         .env("CHROMIUM", &chromium)
         .output()
@@ -73,7 +73,7 @@ fn assert_accessible_in_every_theme(themes: &serde_json::Value) {
 #[test]
 fn leaders_can_read_navigate_and_search_the_handbook() {
     let dir = handbook_copy();
-    let seen = in_chromium(dir.path(), "check.mjs", BRIEFING);
+    let seen = in_chromium(dir.path(), "check.mjs", &[BRIEFING]);
 
     assert_eq!(
         seen["homeTitle"], "Rust’s Strategic Rise in Enterprise Infrastructure",
@@ -259,12 +259,44 @@ fn portfolio_of(more: usize) -> tempfile::TempDir {
 
 #[test]
 fn the_portfolio_scales_from_two_to_fourteen_briefings() {
-    for more in [1, 13] {
+    // Two briefings are searched with mdBook's index; fourteen with Pagefind's
+    // fragments (as a large handbook is), behind the same box.
+    for (more, query, pagefind) in [(1, "error budgets", false), (13, "energy use", true)] {
         let dir = portfolio_of(more);
         let briefings = more + 1;
+        if pagefind {
+            replace_in(
+                &dir.path().join("book.toml"),
+                "content = \"content\"\n",
+                "content = \"content\"\nsearch = \"pagefind\"\n",
+            );
+        }
         let run = handbook(dir.path(), &["build"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
-        let seen = in_chromium(dir.path(), "portfolio.mjs", &briefings.to_string());
+        let seen = in_chromium(
+            dir.path(),
+            "portfolio.mjs",
+            &[&briefings.to_string(), query],
+        );
+        let search = &seen["search"];
+        assert_eq!(search["pagefind"], pagefind, "{search}");
+        let results = search["results"].as_array().unwrap();
+        assert!(!results.is_empty(), "`{query}` finds something: {search}");
+        let wanted = if pagefind {
+            "Green Software"
+        } else {
+            "Platform Reliability"
+        };
+        assert!(
+            results
+                .iter()
+                .any(|r| r["text"].as_str().unwrap().contains(wanted)),
+            "`{query}` finds {wanted}: {search}"
+        );
+        assert!(
+            search["landed"].as_str().unwrap().ends_with(".html"),
+            "{search}"
+        );
         let home = &seen["home"];
         // Every briefing is a row on the first 1280×800 screen, one line each.
         let rows = home["rows"].as_array().unwrap();

@@ -291,3 +291,88 @@ fn edit_links_open_the_content_file_a_page_comes_from() {
         assert!(!hides(dir.path(), page), "{page}");
     }
 }
+
+#[test]
+fn search_is_mdbooks_index_or_pagefinds_fragments_as_the_book_says() {
+    // A small handbook keeps mdBook's index by default.
+    let dir = curated();
+    build(dir.path());
+    let book = dir.path().join("book");
+    // mdBook names its index `searchindex-<hash>.js`.
+    let mdbook_index = || {
+        std::fs::read_dir(&book).unwrap().any(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("searchindex")
+        })
+    };
+    assert!(mdbook_index());
+    assert!(!book.join("pagefind").exists());
+
+    // Asked for Pagefind, it gets the fragments instead, without Pagefind's own user
+    // interfaces; without the script that puts them behind the box, the build says so.
+    replace_in(
+        &dir.path().join("book.toml"),
+        "[preprocessor.handbook]\n",
+        "[preprocessor.handbook]\nsearch = \"pagefind\"\n",
+    );
+    let run = handbook_with(dir.path(), &["build"], &[("SOURCE_DATE_EPOCH", IN_2027_Q1)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(book.join("pagefind/pagefind.js").is_file());
+    assert!(book.join("pagefind/pagefind-entry.json").is_file());
+    assert!(!book.join("pagefind/pagefind-ui.js").exists());
+    assert!(!mdbook_index());
+    assert!(
+        run.stderr
+            .contains("`theme/search.js` is not among `[output.html] additional-js`"),
+        "{}",
+        run.stderr
+    );
+    // Every content page is indexed: one fragment per page, the print view left out.
+    let fragments = std::fs::read_dir(book.join("pagefind/fragment"))
+        .unwrap()
+        .count();
+    let pages = walkdir::WalkDir::new(&book)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy();
+            name.ends_with(".html") && !["print.html", "toc.html", "404.html"].contains(&&*name)
+        })
+        .count();
+    assert_eq!(fragments, pages);
+
+    let toml = read(dir.path().join("book.toml"));
+    std::fs::write(
+        dir.path().join("book.toml"),
+        format!("{toml}\n[output.html]\nadditional-js = [\"theme/search.js\"]\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("theme")).unwrap();
+    std::fs::copy(
+        repo().join("theme/search.js"),
+        dir.path().join("theme/search.js"),
+    )
+    .unwrap();
+    let run = handbook_with(dir.path(), &["build"], &[("SOURCE_DATE_EPOCH", IN_2027_Q1)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("search.js"), "{}", run.stderr);
+    assert!(read(book.join("executive-summary.html")).contains("<script src=\"theme/search-"));
+}
+
+#[test]
+fn an_unknown_search_setting_is_refused_with_the_choices() {
+    let dir = curated();
+    replace_in(
+        &dir.path().join("book.toml"),
+        "[preprocessor.handbook]\n",
+        "[preprocessor.handbook]\nsearch = \"lunr\"\n",
+    );
+    let run = handbook(dir.path(), &["build"]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("book.toml"), "{}", run.stderr);
+    for choice in ["auto", "mdbook", "pagefind"] {
+        assert!(run.stderr.contains(choice), "{}", run.stderr);
+    }
+}
