@@ -314,7 +314,7 @@ pub(crate) fn located(path: &Path, text: &str, e: &toml::de::Error, ours: bool) 
         "fix the setting as the message says (mdBook's settings are described in its \
          guide, chapter \"Configuration\")"
     } else if message.starts_with("unknown field") {
-        "the handbook's settings are `content`, `version` and the tables `links`, `snippets` and `changes` (see the README); \
+        "the handbook's settings are `content`, `version`, `search` and the tables `links`, `snippets` and `changes` (see the README); \
          mdBook's `command`, `before`, `after`, `renderers` and `optional` are allowed too"
     } else {
         "fix the value as the message says; the README lists every setting"
