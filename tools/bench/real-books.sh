@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `handbook check snippets` against `mdbook test` on real mdBook books, paired in one
-# hyperfine run per book (cold: `--no-cache`), plus what each reports as failing.
+# hyperfine run per book (cold: `--no-cache`), plus what each reports as failing and
+# the peak memory of each (GNU time, one run; `mdbook test` counted with the rustdoc
+# processes it waits for).
 #
 # usage: tools/bench/real-books.sh BOOK_DIR [BOOK_DIR...]
 # Needs hyperfine and mdbook 0.5 (MDBOOK=path). The books are not part of this
@@ -31,4 +33,7 @@ PY
     -n "mdbook test ($name)" "cd '$book' && $MDBOOK test >/dev/null 2>&1" \
     -n "handbook check snippets --no-cache ($name)" \
     "HANDBOOK_CACHE_DIR=$work/c $H check snippets --root '$book' --no-cache >/dev/null 2>&1"
+  # %M is the largest resident set of the process and of each child it waited for.
+  echo "peak memory (KiB): mdbook test $(cd "$book" && /usr/bin/time -f %M "$MDBOOK" test 2>&1 >/dev/null | tail -1)," \
+    "check snippets $(HANDBOOK_CACHE_DIR=$work/c /usr/bin/time -f %M "$H" check snippets --root "$book" --no-cache 2>&1 >/dev/null | tail -1)"
 done
