@@ -789,7 +789,10 @@ pub fn check(
     );
     queue.extend(alone.into_iter().map(Job::Alone));
     let runs = RunQueue::new(workers);
-    let queue = std::sync::Mutex::new(queue);
+    // The jobs, and how many a worker is on: a worker with nothing to take waits while
+    // another may still add one (the half of a program being halved).
+    let work = std::sync::Mutex::new((queue, 0usize));
+    let more = std::sync::Condvar::new();
     let results = std::sync::Mutex::new(Vec::<(usize, Verdict)>::new());
 
     let standalone = |i: usize| -> Verdict {
@@ -924,8 +927,12 @@ pub fn check(
                         if members.len() <= 2 {
                             out.extend(members.iter().map(|&i| (i, standalone(i))));
                         } else {
+                            // The other half goes to an idle worker: the halving is a
+                            // chain of compiles that would otherwise run one at a time.
                             let second = members.split_off(members.len() / 2);
-                            pending.push(second);
+                            let mut work = work.lock().expect("not poisoned");
+                            work.0.push_front(Job::Group(second));
+                            more.notify_one();
                             pending.push(members);
                         }
                         continue;
@@ -1009,18 +1016,33 @@ pub fn check(
         progress.inc(done.len() as u64);
         results.lock().expect("not poisoned").extend(done);
     };
+    // The next job, once there is one; `None` when the queue is empty and no worker
+    // can add to it.
+    let next_job = || -> Option<Job> {
+        let mut work = work.lock().expect("not poisoned");
+        loop {
+            if let Some(job) = work.0.pop_front() {
+                work.1 += 1;
+                return Some(job);
+            }
+            if work.1 == 0 {
+                return None;
+            }
+            work = more.wait(work).expect("not poisoned");
+        }
+    };
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
                 let _done = runs.compiler();
-                loop {
-                    let job = queue.lock().expect("not poisoned").pop_front();
-                    let Some(job) = job else { break };
+                while let Some(job) = next_job() {
                     record(match job {
                         Job::Alone(i) => vec![(i, standalone(i))],
                         Job::Group(members) => group(members),
                         Job::Failing(members) => expected_failures(members),
                     });
+                    work.lock().expect("not poisoned").1 -= 1;
+                    more.notify_all();
                 }
             });
         }
