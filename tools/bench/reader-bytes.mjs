@@ -11,7 +11,7 @@ const browser = await launch();
 const errors = [];
 const page = await open(browser, errors);
 const bodies = [];
-page.on("requestfinished", async (r) => bodies.push((await r.sizes()).responseBodySize));
+page.on("requestfinished", (r) => bodies.push(r.sizes().then((s) => s.responseBodySize, () => 0)));
 const settled = async () => {
   await page.waitForLoadState("networkidle");
   const sizes = await Promise.all(bodies.splice(0));
