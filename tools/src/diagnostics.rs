@@ -325,12 +325,32 @@ pub fn decode_utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Diagnost
 
 /// Renders many diagnostics for people, separated by blank lines.
 pub fn render_all(diagnostics: &[Diagnostic], color: bool) -> String {
-    let mut out = String::new();
-    for d in diagnostics {
-        out.push_str(&d.render(color));
-        out.push_str("\n\n");
+    let render = |part: &[Diagnostic]| {
+        let mut out = String::new();
+        for d in part {
+            out.push_str(&d.render(color));
+            out.push_str("\n\n");
+        }
+        out
+    };
+    // A link check of a large site can report hundreds of findings, and laying out a
+    // source excerpt costs more than finding the broken link did: render them on every
+    // core, in order.
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if jobs < 2 || diagnostics.len() < 64 {
+        return render(diagnostics);
     }
-    out
+    let chunk = diagnostics.len().div_ceil(jobs);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = diagnostics
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || render(part)))
+            .collect();
+        parts
+            .into_iter()
+            .map(|p| p.join().expect("rendering a diagnostic does not panic"))
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -353,6 +373,24 @@ mod tests {
         assert!(text.contains("--> content/a.yaml:3:5"), "{text}");
         assert!(text.contains("^^^^^"), "{text}");
         assert!(text.contains("help: did you mean `title`?"), "{text}");
+    }
+
+    #[test]
+    fn many_diagnostics_render_in_their_order() {
+        let many: Vec<Diagnostic> = (1..=150)
+            .map(|n| {
+                Diagnostic::error(format!("problem {n}")).at(Location::line(
+                    Path::new("a.md"),
+                    n,
+                    "text",
+                ))
+            })
+            .collect();
+        let one_by_one: String = many
+            .iter()
+            .map(|d| format!("{}\n\n", d.render(false)))
+            .collect();
+        assert_eq!(render_all(&many, false), one_by_one);
     }
 
     #[test]

@@ -71,18 +71,28 @@ impl Report {
     /// Broken links as diagnostics at the place each is written; `root` is the folder
     /// the files are relative to.
     pub fn diagnostics(&self, root: &Path) -> Vec<Diagnostic> {
-        // Each file is read and split into lines once, however many findings it has.
-        let mut sources: BTreeMap<&str, (PathBuf, Vec<String>)> = BTreeMap::new();
+        // Findings come by file: each file is read and its line starts found once, and
+        // only one file is held at a time (a site's findings can span every page).
+        let mut current: Option<(&str, PathBuf, String, Vec<usize>)> = None;
         self.broken
             .iter()
             .map(|b| {
-                let (path, lines) = sources.entry(&b.file).or_insert_with(|| {
+                if current.as_ref().is_none_or(|(file, ..)| *file != b.file) {
                     let path = crate::diagnostics::normalize(&root.join(&b.file));
                     let text = std::fs::read_to_string(&path).unwrap_or_default();
-                    let lines = text.lines().map(|l| l.trim_end_matches('\r').to_string());
-                    (path, lines.collect())
-                });
-                let line_text = |n: usize| lines.get(n.wrapping_sub(1)).map_or("", String::as_str);
+                    let starts = std::iter::once(0)
+                        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+                        .collect();
+                    current = Some((&b.file, path, text, starts));
+                }
+                let (_, path, source, starts) = current.as_ref().expect("just read");
+                let line_text = |n: usize| match starts.get(n.wrapping_sub(1)) {
+                    Some(&start) => {
+                        let end = starts.get(n).map_or(source.len(), |&next| next - 1);
+                        source[start..end].trim_end_matches('\r')
+                    }
+                    None => "",
+                };
                 let text = line_text(b.line);
                 let d = match b.severity {
                     Severity::Error => {

@@ -170,3 +170,22 @@ fn the_cycle_finder_finds_cycles() {
         ])
     );
 }
+
+/// The binary is linked at a fixed address on Linux with glibc (`tools/build.rs`): a
+/// position-independent one spends about 2 ms of every run relocating its constant data.
+#[test]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn the_binary_is_linked_at_a_fixed_address() {
+    if option_env!("HANDBOOK_LINK_PIE").is_some() {
+        return; // built position-independent on purpose
+    }
+    let binary = std::fs::read(env!("CARGO_BIN_EXE_handbook")).expect("the binary");
+    // `e_type` of the ELF header: 2 is an executable at a fixed address, 3 a shared
+    // object (what a position-independent executable is).
+    let kind = u16::from_le_bytes([binary[16], binary[17]]);
+    assert_eq!(&binary[..4], b"\x7fELF");
+    assert_eq!(
+        kind, 2,
+        "ELF type {kind}: the binary is position-independent"
+    );
+}
