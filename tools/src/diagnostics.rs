@@ -325,32 +325,17 @@ pub fn decode_utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Diagnost
 
 /// Renders many diagnostics for people, separated by blank lines.
 pub fn render_all(diagnostics: &[Diagnostic], color: bool) -> String {
-    let render = |part: &[Diagnostic]| {
+    // A link check of a large site can report hundreds of findings, and laying out a
+    // source excerpt costs more than finding the broken link did: on every core, in order.
+    crate::shared::in_parts(diagnostics, 16, |part| {
         let mut out = String::new();
         for d in part {
             out.push_str(&d.render(color));
             out.push_str("\n\n");
         }
         out
-    };
-    // A link check of a large site can report hundreds of findings, and laying out a
-    // source excerpt costs more than finding the broken link did: render them on every
-    // core, in order.
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if jobs < 2 || diagnostics.len() < 64 {
-        return render(diagnostics);
-    }
-    let chunk = diagnostics.len().div_ceil(jobs);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = diagnostics
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || render(part)))
-            .collect();
-        parts
-            .into_iter()
-            .map(|p| p.join().expect("rendering a diagnostic does not panic"))
-            .collect()
     })
+    .concat()
 }
 
 #[cfg(test)]

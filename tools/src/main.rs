@@ -1,49 +1,77 @@
 //! The `handbook` command: parse arguments, run, map the outcome to an exit code.
 
 use clap::Parser as _;
-use handbook::cli::{Cli, Command};
+use handbook::cli::Cli;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
-    if builds_the_site(&cli.command) {
-        return_memory_at_once();
+    // Elsewhere there is no constructor to run before the first allocation: only the
+    // return of freed memory can still be chosen.
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    if builds_the_site(
+        std::env::args_os()
+            .map(|a| a.into_encoded_bytes())
+            .collect::<Vec<_>>()
+            .iter()
+            .map(Vec::as_slice),
+    ) {
+        // SAFETY: setting an option only changes when the allocator returns freed memory.
+        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) }
     }
-    handbook::cli::exit_code(handbook::cli::run(cli))
+    handbook::cli::exit_code(handbook::cli::run(Cli::parse()))
 }
 
-/// Whether the command builds the whole site, where a large handbook peaks in memory.
-fn builds_the_site(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::Build { .. } | Command::Serve { .. } | Command::Check { what: None, .. }
-    )
-}
-
-// mimalloc keeps freed memory for reuse, which raised the peak of a build of a thousand
-// briefings from 1.0 to 1.3 GiB. Two of its options bring it back: memory committed as it
-// is used (set before the first allocation, so on Linux as a constructor, before `main`)
-// and, for a build, freed memory handed back at once (which costs a short command such as
-// `check links --html` a millisecond of system calls, so only builds pay it). mimalloc 2
-// numbers them in `mimalloc.h` (`mi_option_arena_eager_commit` = 4,
-// `mi_option_purge_delay` = 15); the crate leaves them unnamed.
+// mimalloc keeps freed memory for reuse and commits its arenas ahead of use, which raised
+// the peak of a build of a thousand briefings from 1.0 to 1.3 GiB. Two of its options
+// bring it back: memory committed as it is used and freed memory handed back at once.
+// Both cost a short command time (about 5 % of a link check of a small book, in system
+// calls), so only the commands that build the site set them, and the first must be set
+// before the first allocation: on Linux from a constructor, before `main`, which glibc
+// hands the command line (as the standard library's own does). mimalloc 2 numbers them in
+// `mimalloc.h` (`mi_option_arena_eager_commit` = 4, `mi_option_purge_delay` = 15); the
+// crate leaves them unnamed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-#[cfg(target_os = "linux")]
-extern "C" fn commit_as_used() {
-    // SAFETY: setting an option only changes how the allocator commits memory.
-    unsafe { libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0) }
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+extern "C" fn set_allocator(
+    argc: std::ffi::c_int,
+    argv: *const *const std::ffi::c_char,
+    _env: *const *const std::ffi::c_char,
+) {
+    // SAFETY: glibc passes the process's argc and argv, whose strings live as long as it.
+    // Nothing is allocated here: the allocator is not set up yet.
+    let args = (0..usize::try_from(argc).unwrap_or(0))
+        .map(|i| unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) }.to_bytes());
+    if builds_the_site(args) {
+        // SAFETY: setting options only changes how the allocator commits and returns memory.
+        unsafe {
+            libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
+            libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+        }
+    }
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[used]
 #[unsafe(link_section = ".init_array")]
-static COMMIT_AS_USED: extern "C" fn() = commit_as_used;
+static SET_ALLOCATOR: extern "C" fn(
+    std::ffi::c_int,
+    *const *const std::ffi::c_char,
+    *const *const std::ffi::c_char,
+) = set_allocator;
 
-fn return_memory_at_once() {
-    // SAFETY: setting an option only changes when the allocator returns freed memory.
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) }
+/// Whether the command line asks for the whole site to be built (`build`, `serve`, or
+/// `check` without `links`/`snippets`), where a large handbook peaks in memory. Read
+/// before the arguments are parsed, so an odd command line at worst gets the other
+/// allocator settings.
+fn builds_the_site<'a>(mut args: impl Iterator<Item = &'a [u8]>) -> bool {
+    match args.nth(1) {
+        Some(b"build" | b"serve") => true,
+        Some(b"check") => !args.any(|a| matches!(a, b"links" | b"snippets")),
+        _ => false,
+    }
 }

@@ -1,5 +1,5 @@
-//! Small helpers several stages share: ids from text, atomic writes, result caches and
-//! "did you mean" suggestions.
+//! Small helpers several stages share: ids from text, atomic writes, result caches,
+//! "did you mean" suggestions and work split across threads.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -56,6 +56,35 @@ impl LineStarts {
     pub(crate) fn line(&self, offset: usize) -> usize {
         self.0.partition_point(|&start| start <= offset)
     }
+
+    /// 1-based line `line` of `text` (the text these starts are of), without its line
+    /// break; empty past the end.
+    pub(crate) fn text<'a>(&self, text: &'a str, line: usize) -> &'a str {
+        let Some(&start) = self.0.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self.0.get(line).map_or(text.len(), |&next| next - 1);
+        text[start..end].trim_end_matches('\r')
+    }
+}
+
+/// `work` done on consecutive parts of `items` on every core, the results in the order
+/// of the parts; done here, as one part, below `min` items.
+pub(crate) fn in_parts<T: Sync, R: Send>(
+    items: &[T],
+    min: usize,
+    work: impl Fn(&[T]) -> R + Sync,
+) -> Vec<R> {
+    use rayon::prelude::*;
+    if items.len() < min.max(2) {
+        return vec![work(items)];
+    }
+    // A few parts per thread, so that one slow part leaves no thread idle for long.
+    let size = items
+        .len()
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(1);
+    items.par_chunks(size).map(&work).collect()
 }
 
 /// The calendar day a date names, as `YYYY-MM-DD`: a day as written, or the day of a

@@ -32,6 +32,8 @@ use crate::xref::Knowledge;
 mod site;
 use site::{FastMap, Site};
 
+use crate::shared::LineStarts;
+
 /// A broken link.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Broken {
@@ -72,70 +74,71 @@ impl Report {
     /// the files are relative to.
     pub fn diagnostics(&self, root: &Path) -> Vec<Diagnostic> {
         // Findings come by file: each file is read and its line starts found once, and
-        // only one file is held at a time (a site's findings can span every page).
-        let mut current: Option<(&str, PathBuf, String, Vec<usize>)> = None;
-        self.broken
-            .iter()
-            .map(|b| {
-                if current.as_ref().is_none_or(|(file, ..)| *file != b.file) {
-                    let path = crate::diagnostics::normalize(&root.join(&b.file));
-                    let text = std::fs::read_to_string(&path).unwrap_or_default();
-                    let starts = std::iter::once(0)
-                        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-                        .collect();
-                    current = Some((&b.file, path, text, starts));
-                }
-                let (_, path, source, starts) = current.as_ref().expect("just read");
-                let line_text = |n: usize| match starts.get(n.wrapping_sub(1)) {
-                    Some(&start) => {
-                        let end = starts.get(n).map_or(source.len(), |&next| next - 1);
-                        source[start..end].trim_end_matches('\r')
+        // only one file is held at a time (a site's findings can span every page). The
+        // files are read again, on every core.
+        crate::shared::in_parts(&self.broken, 16, |part| {
+            let mut current: Option<(&str, PathBuf, String, LineStarts)> = None;
+            part.iter()
+                .map(|b| {
+                    if current.as_ref().is_none_or(|(file, ..)| *file != b.file) {
+                        let path = crate::diagnostics::normalize(&root.join(&b.file));
+                        let text = std::fs::read_to_string(&path).unwrap_or_default();
+                        let starts = LineStarts::of(text.as_bytes());
+                        current = Some((&b.file, path, text, starts));
                     }
-                    None => "",
-                };
-                let text = line_text(b.line);
-                let d = match b.severity {
-                    Severity::Error => {
-                        Diagnostic::error(format!("broken link `{}`: {}", b.url, b.reason))
+                    let (_, path, source, starts) = current.as_ref().expect("just read");
+                    let line_text = |n: usize| starts.text(source, n);
+                    let text = line_text(b.line);
+                    let d = match b.severity {
+                        Severity::Error => {
+                            Diagnostic::error(format!("broken link `{}`: {}", b.url, b.reason))
+                        }
+                        Severity::Warning => {
+                            Diagnostic::warning(format!("link `{}` {}", b.url, b.reason))
+                        }
+                    };
+                    // The URL as written, else (a reference-style link, whose URL is on its
+                    // definition's line) the link's text as written, else the whole line.
+                    let at = match (text.find(&b.url), b.span) {
+                        (Some(c), _) => Location::new(
+                            path,
+                            b.line,
+                            text[..c].chars().count() + 1,
+                            b.url.chars().count(),
+                            text,
+                        ),
+                        (None, Some((column, width))) => {
+                            Location::new(path, b.line, column, width, text)
+                        }
+                        (None, None) => Location::line(path, b.line, text),
+                    };
+                    let mut d = d.at(at);
+                    if let Some(def) = b.definition_line {
+                        d = d.related(
+                            Location::line(path, def, line_text(def)),
+                            "the link's target is defined here",
+                        );
                     }
-                    Severity::Warning => {
-                        Diagnostic::warning(format!("link `{}` {}", b.url, b.reason))
-                    }
-                };
-                // The URL as written, else (a reference-style link, whose URL is on its
-                // definition's line) the link's text as written, else the whole line.
-                let at = match (text.find(&b.url), b.span) {
-                    (Some(c), _) => Location::new(
-                        path,
-                        b.line,
-                        text[..c].chars().count() + 1,
-                        b.url.chars().count(),
-                        text,
-                    ),
-                    (None, Some((column, width))) => {
-                        Location::new(path, b.line, column, width, text)
-                    }
-                    (None, None) => Location::line(path, b.line, text),
-                };
-                let mut d = d.at(at);
-                if let Some(def) = b.definition_line {
-                    d = d.related(
-                        Location::line(path, def, line_text(def)),
-                        "the link's target is defined here",
-                    );
-                }
-                d.help(match b.severity {
-                    Severity::Error if b.reason.starts_with("leads outside") => {
-                        "fix the link; if the book is published beside the one it \
+                    d.help(match b.severity {
+                        Severity::Error if b.reason.starts_with("leads outside") => {
+                            "fix the link; if the book is published beside the one it \
                              points at, add a `[[preprocessor.handbook.links.remap]]` for \
                              it or set `outside = \"warn\"` under \
                              [preprocessor.handbook.links]"
-                    }
-                    Severity::Error => "fix the link target, or the heading or `id` it points at",
-                    Severity::Warning => "allowed by `outside = \"warn\"`; a remap would check it",
+                        }
+                        Severity::Error => {
+                            "fix the link target, or the heading or `id` it points at"
+                        }
+                        Severity::Warning => {
+                            "allowed by `outside = \"warn\"`; a remap would check it"
+                        }
+                    })
                 })
-            })
-            .collect()
+                .collect::<Vec<_>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect()
     }
 }
 
@@ -920,7 +923,11 @@ pub fn check_html(
         |page, url| target(page, url, &remaps, false),
         options,
     );
-    check_links(grouped, &mut site, settings, options)
+    let report = check_links(grouped, &mut site, settings, options);
+    // Every page's links and ids are many small allocations: freeing them is work no
+    // reader of the report waits for.
+    std::thread::spawn(move || drop(site));
+    report
 }
 
 #[cfg(test)]

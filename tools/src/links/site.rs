@@ -7,10 +7,10 @@
 //! lychee-lib uses), pages in parallel. Paths are kept relative to the site and never
 //! climb out of it, so no file outside the site is ever read.
 
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use html5gum::{Emitter, Tokenizer};
 
@@ -39,8 +39,7 @@ pub(crate) struct Page {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Entry {
-    /// A file, with its size in bytes.
-    File(u64),
+    File,
     Folder,
     /// A symbolic link: it exists, but is never followed.
     Link,
@@ -67,7 +66,7 @@ impl Site {
             } else if entry.file_type().is_symlink() {
                 Entry::Link
             } else {
-                Entry::File(entry.metadata().map_or(0, |m| m.len()))
+                Entry::File
             };
             entries.insert(rel, kind);
         }
@@ -83,7 +82,7 @@ impl Site {
         let mut pages: Vec<String> = self
             .entries
             .iter()
-            .filter(|(path, kind)| matches!(kind, Entry::File(_)) && is_html(path))
+            .filter(|(path, kind)| matches!(kind, Entry::File) && is_html(path))
             .map(|(path, _)| path.clone())
             .collect();
         pages.sort();
@@ -92,43 +91,22 @@ impl Site {
 
     /// Reads the given pages (those not read yet), in parallel.
     pub(crate) fn read(&mut self, pages: &[String]) {
-        let mut todo: Vec<(&String, u64)> = pages
+        // Pages are not stat-ed for their size to balance the work: that was a system
+        // call per file of the site, and the pool's threads take work from each other.
+        let todo: Vec<&String> = pages
             .iter()
-            .filter(|p| !self.pages.contains_key(*p))
-            .filter_map(|p| match self.entries.get(p) {
-                Some(Entry::File(size)) if is_html(p) => Some((p, *size)),
-                _ => None,
+            .filter(|p| !self.pages.contains_key(*p) && self.is_readable(p))
+            .collect();
+        let root = &self.root;
+        let read: Vec<(String, Page)> = todo
+            .par_iter()
+            .map(|page| {
+                // An unreadable page defines nothing and links nowhere; its links then
+                // report what is wrong.
+                let text = std::fs::read(root.join(page)).unwrap_or_default();
+                ((*page).clone(), scan(&text))
             })
             .collect();
-        // The largest first, so that no worker is left with a large page at the end.
-        todo.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-        let next = AtomicUsize::new(0);
-        let jobs = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(todo.len());
-        let root = &self.root;
-        let read: Vec<(String, Page)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..jobs)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut out = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some((page, _)) = todo.get(i) else { break };
-                            // An unreadable page defines nothing and links nowhere; its
-                            // links then report what is wrong.
-                            let text = std::fs::read(root.join(page)).unwrap_or_default();
-                            out.push(((*page).clone(), scan(&text)));
-                        }
-                        out
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().expect("a page scan does not panic"))
-                .collect()
-        });
         self.pages.extend(read);
     }
 
@@ -138,7 +116,7 @@ impl Site {
     }
 
     fn is_readable(&self, path: &str) -> bool {
-        matches!(self.entries.get(path), Some(Entry::File(_))) && is_html(path)
+        matches!(self.entries.get(path), Some(Entry::File)) && is_html(path)
     }
 
     /// The page a link to `path` lands on (a folder's `index.html`), or why there is none.
@@ -146,7 +124,7 @@ impl Site {
     pub(crate) fn landing(&self, path: &str) -> Result<String, &'static str> {
         let path = path.trim_end_matches('/');
         match self.entries.get(path) {
-            Some(Entry::File(_) | Entry::Link) => Ok(path.to_string()),
+            Some(Entry::File | Entry::Link) => Ok(path.to_string()),
             Some(Entry::Folder) => {
                 let index = if path.is_empty() {
                     "index.html".to_string()
@@ -154,7 +132,7 @@ impl Site {
                     format!("{path}/index.html")
                 };
                 match self.entries.get(&index) {
-                    Some(Entry::File(_) | Entry::Link) => Ok(index),
+                    Some(Entry::File | Entry::Link) => Ok(index),
                     _ => Err(NO_INDEX),
                 }
             }
