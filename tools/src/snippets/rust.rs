@@ -5,14 +5,15 @@
 //! edition, compiled by a single `rustc`; the program runs once per snippet (its index
 //! as argument), each run in its own process and temporary folder, with a timeout and a
 //! cap on captured output, on threads of their own while the next programs compile.
-//! Crate-level `allow`/`warn` become the module's own, and `crate::` paths are rooted at
-//! the module. A snippet that cannot be merged (other crate attributes, `extern crate`,
+//! Crate-level lint levels and inner doc comments become the module's own, and `crate::`
+//! paths are rooted at the module. A snippet that cannot be merged (other crate attributes, `extern crate`,
 //! `$crate`, a crate's one allocator or panic handler, `test_harness`,
 //! `standalone_crate`) is compiled alone; `compile_fail` blocks
 //! are type-checked together, and one that shows no error of its own there is compiled
 //! alone. When a merged compile fails, rustc's errors are mapped back to their snippets
-//! by line, those snippets fail (a snippet whose paths were rewritten is compiled alone
-//! for its exact message), and the rest are compiled again without them.
+//! by line, those snippets fail (a snippet whose paths were rewritten, or whose `deny`
+//! or `forbid` was moved from the crate to its module, is compiled alone for rustdoc's
+//! exact verdict), and the rest are compiled again without them.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -71,6 +72,9 @@ struct Prepared {
     /// It names paths from the crate root (`crate::…`), which a merged program points
     /// at the snippet's module instead.
     crate_paths: bool,
+    /// It denies or forbids lints for the whole crate, which a merged program does for
+    /// the snippet's module only.
+    denies: bool,
 }
 
 /// Applies rustdoc's doctest rules: `# ` lines are compiled but hidden, `##` stands for
@@ -139,7 +143,15 @@ fn prepare(s: &RustSnippet) -> Prepared {
         body.push(("}".into(), None));
     }
     let crate_paths = body.iter().any(|(l, _)| l.contains("crate::"));
-    let mergeable = crate_attrs.iter().all(|a| is_lint_level(a))
+    let denies = crate_attrs
+        .iter()
+        .any(|a| lint_level(a).is_some_and(|l| matches!(l, "deny" | "forbid")));
+    let mergeable = crate_attrs
+        .iter()
+        .all(|a| lint_level(a).is_some() || a.trim().starts_with("//!"))
+        && !crate_attrs
+            .iter()
+            .any(|a| CRATE_WIDE_LINTS.iter().any(|l| a.contains(l)))
         && externs.is_empty()
         && !code.contains("$crate")
         && !code.contains("macro_export")
@@ -151,6 +163,7 @@ fn prepare(s: &RustSnippet) -> Prepared {
         body,
         mergeable,
         crate_paths,
+        denies,
     }
 }
 
@@ -179,21 +192,34 @@ fn rooted_at(line: &str, module: &str) -> String {
 /// the second an error it does not have alone.
 const ONE_PER_CRATE: [&str; 3] = ["global_allocator", "panic_handler", "alloc_error_handler"];
 
-/// Whether a crate attribute only sets lint levels that can be set on the snippet's
-/// module instead: `allow` and `warn` make nothing fail (a merged program fails only on
-/// errors), and the lints they silence are reported where the code is, inside the
-/// module. `deny` and `forbid` stay crate-wide, where they can reject the crate itself.
-fn is_lint_level(attr: &str) -> bool {
+/// Lints that look at the crate itself or at what it exports: denied in a snippet's
+/// module (private, inside a program) they would not see what they see in the snippet's
+/// own crate, so a snippet that denies them is compiled alone.
+const CRATE_WIDE_LINTS: [&str; 6] = [
+    "missing_docs",
+    "missing_debug_implementations",
+    "missing_copy_implementations",
+    "unreachable_pub",
+    "unused_crate_dependencies",
+    "unused_extern_crates",
+];
+
+/// The lint level a crate attribute sets, when that is all it does: such an attribute
+/// can be set on the snippet's module instead, where the lints of the snippet's code are
+/// reported. `allow`, `warn` and `expect` make nothing fail (a merged program fails only
+/// on errors). `deny` and `forbid` crate-wide can also reject what is outside the
+/// module (the crate's own documentation, say): a snippet failing under them is
+/// compiled alone for its verdict.
+fn lint_level(attr: &str) -> Option<&'static str> {
     let a = attr.trim();
-    let Some(inner) = a.strip_prefix("#![").and_then(|r| r.strip_suffix(")]")) else {
-        return false;
-    };
-    let inner = inner.trim_start();
-    ["allow", "warn"].iter().any(|level| {
-        inner
-            .strip_prefix(level)
-            .is_some_and(|r| r.trim_start().starts_with('(') && !r.contains([']', '[']))
-    })
+    let inner = a.strip_prefix("#![")?.strip_suffix(")]")?.trim_start();
+    ["allow", "warn", "expect", "deny", "forbid"]
+        .into_iter()
+        .find(|level| {
+            inner
+                .strip_prefix(level)
+                .is_some_and(|r| r.trim_start().starts_with('(') && !r.contains([']', '[']))
+        })
 }
 
 fn has_fn_main(code: &str) -> bool {
@@ -250,7 +276,7 @@ fn merged_program(members: &[usize], prepared: &[Prepared]) -> Program {
     for index in members {
         let p = &prepared[*index];
         prog.push(&format!("mod __snippet_{index} {{"), None);
-        // Lint levels of the crate, as the module's own (see `is_lint_level`).
+        // Lint levels of the crate, as the module's own (see `lint_level`).
         for a in &p.crate_attrs {
             prog.push(a, Some((*index, None)));
         }
@@ -703,11 +729,19 @@ impl RunQueue {
     }
 }
 
-/// `members` split into one merged program per worker (rustc compiles a small crate on
-/// one core, so smaller crates compile side by side), of at least 8 snippets each.
-fn chunks_for(members: &[usize], workers: usize) -> Vec<Vec<usize>> {
-    let size = members.len().div_ceil(workers).max(8);
-    members.chunks(size).map(<[usize]>::to_vec).collect()
+/// The merged programs of `groups` (one per edition and kind): the largest halved until
+/// every worker has one, since rustc compiles a crate on one core and smaller crates
+/// compile side by side. No more than that: each program pays rustc's start and link.
+fn programs_for(mut groups: Vec<Vec<usize>>, workers: usize) -> Vec<Vec<usize>> {
+    while groups.len() < workers {
+        groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
+        let Some(largest) = groups.first_mut().filter(|g| g.len() >= 16) else {
+            break;
+        };
+        let half = largest.split_off(largest.len() / 2);
+        groups.push(half);
+    }
+    groups
 }
 
 /// `no_run` and `compile_fail` blocks are only type-checked, as rustdoc does.
@@ -756,12 +790,12 @@ pub fn check(
         Group(Vec<usize>),
         Failing(Vec<usize>),
     }
-    // One merged program per edition and per worker (`chunks_for`).
+    // One merged program per edition, or more to keep every worker busy (`programs_for`).
     let workers = jobs.max(1);
     let mut waiting = Vec::new();
-    let mut chunks: Vec<Vec<usize>> = groups
+    let chunks: Vec<Vec<usize>> = groups
         .into_iter()
-        .flat_map(|((_, emit), mut members)| {
+        .map(|((_, emit), mut members)| {
             // Snippets that sleep take time without using the machine: they get a small
             // program of their own, compiled first, so that their waits start early
             // and overlap the other compiles instead of ending the check.
@@ -774,17 +808,17 @@ pub fn check(
                     members = rest;
                 }
             }
-            chunks_for(&members, workers)
+            members
         })
         .collect();
+    let mut chunks = programs_for(chunks, workers);
     // Largest first, so a big merged program does not start last and hold up the end.
     chunks.sort_by_key(|c| std::cmp::Reverse(c.len()));
     let mut queue: std::collections::VecDeque<Job> =
         waiting.into_iter().chain(chunks).map(Job::Group).collect();
     queue.extend(
-        failing
-            .into_values()
-            .flat_map(|members| chunks_for(&members, workers))
+        programs_for(failing.into_values().collect(), workers)
+            .into_iter()
             .map(Job::Failing),
     );
     queue.extend(alone.into_iter().map(Job::Alone));
@@ -938,9 +972,10 @@ pub fn check(
                         continue;
                     }
                     for (i, errs) in &failed {
-                        // Its messages would name the rewritten paths: the snippet's
-                        // own compile gives the verdict rustdoc gives.
-                        if prepared[*i].crate_paths {
+                        // Its messages would name the rewritten paths, or its lints
+                        // were denied for its module only: the snippet's own compile
+                        // gives the verdict rustdoc gives.
+                        if prepared[*i].crate_paths || prepared[*i].denies {
                             out.push((*i, standalone(*i)));
                             continue;
                         }
@@ -1129,6 +1164,10 @@ mod tests {
         assert!(p.body[0].0.contains("_inner"));
         let p = prepare(&snippet("#![forbid(unsafe_code)]\nfn main() {}\n"));
         assert_eq!(p.crate_attrs, ["#![forbid(unsafe_code)]"]);
+        assert!(p.mergeable && p.denies);
+        let p = prepare(&snippet("//! A crate.\n#![deny(unused)]\nfn main() {}\n"));
+        assert!(p.mergeable && p.denies);
+        let p = prepare(&snippet("#![deny(missing_docs)]\npub fn f() {}\n"));
         assert!(!p.mergeable);
         let p = prepare(&snippet(
             "#![allow(dead_code)]\n#![warn(unused_labels, unreachable_code)]\nfn main() {}\n",
@@ -1136,7 +1175,7 @@ mod tests {
         assert!(p.mergeable);
         for attr in [
             "#![allow(dead_code)] #![feature(x)]",
-            "#![deny(missing_docs)]",
+            "#![feature(never_type)]",
             "#![allowed(x)]",
             "#![allow(x",
         ] {
