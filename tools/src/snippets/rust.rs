@@ -5,12 +5,12 @@
 //! edition, compiled by a single `rustc`; the program runs once per snippet (its index
 //! as argument), each run in its own process and temporary folder, with a timeout and a
 //! cap on captured output, on threads of their own while the next programs compile.
-//! Crate-level lint levels and inner doc comments become the module's own, and `crate::`
-//! paths are rooted at the module. A snippet that cannot be merged (other crate attributes, `extern crate`,
-//! `$crate`, a crate's one allocator or panic handler, `test_harness`,
-//! `standalone_crate`) is compiled alone; `compile_fail` blocks
-//! are type-checked together, and one that shows no error of its own there is compiled
-//! alone. When a merged compile fails, rustc's errors are mapped back to their snippets
+//! Crate-level lint levels and inner doc comments become the module's own, and
+//! `crate::` paths are rooted at the module. A snippet that cannot be merged (other crate
+//! attributes, `extern crate`, `$crate`, a crate's one allocator or panic handler,
+//! `test_harness`, `standalone_crate`) is compiled alone; `compile_fail` blocks are
+//! type-checked together, and one that shows no error of its own there is compiled alone,
+//! in full. When a merged compile fails, rustc's errors are mapped back to their snippets
 //! by line, those snippets fail (a snippet whose paths were rewritten, or whose `deny`
 //! or `forbid` was moved from the crate to its module, is compiled alone for rustdoc's
 //! exact verdict), and the rest are compiled again without them.
@@ -744,9 +744,11 @@ fn programs_for(mut groups: Vec<Vec<usize>>, workers: usize) -> Vec<Vec<usize>> 
     groups
 }
 
-/// `no_run` and `compile_fail` blocks are only type-checked, as rustdoc does.
+/// `no_run` blocks are only type-checked, as rustdoc does. A `compile_fail` block is
+/// compiled in full, as rustdoc does too: lints of the later passes (an index known to
+/// be out of bounds, say) and the linker can reject a program that type-checks.
 fn emit_of(lang: &LangString) -> Emit {
-    if lang.no_run || lang.compile_fail {
+    if lang.no_run && !lang.compile_fail {
         Emit::Metadata
     } else {
         Emit::Binary
