@@ -29,9 +29,9 @@ fn main() -> std::process::ExitCode {
 // Both cost a short command time (about 5 % of a link check of a small book, in system
 // calls), so only the commands that build the site set them, and the first must be set
 // before the first allocation: on Linux from a constructor, before `main`, which glibc
-// hands the command line (as the standard library's own does). mimalloc 2 numbers them in
-// `mimalloc.h` (`mi_option_arena_eager_commit` = 4, `mi_option_purge_delay` = 15); the
-// crate leaves them unnamed.
+// hands the command line (as the standard library's own does). `mimalloc.h` numbers them
+// (`mi_option_arena_eager_commit` = 4, `mi_option_purge_delay` = 15, in mimalloc 2 and 3
+// alike); the crate leaves them unnamed.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
