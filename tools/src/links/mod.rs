@@ -882,16 +882,19 @@ pub fn check_html(
     settings: LinkSettings,
     options: &Options,
 ) -> anyhow::Result<Report> {
-    let mut site = Site::list(site).with_context(|| format!("listing {}", site.display()))?;
+    // mdBook's `print.html` repeats every chapter and its `404.html` links from the
+    // site's root: neither is a page of its own to check.
+    let checked = |p: &str| {
+        let name = p.rsplit('/').next().unwrap_or(p);
+        name != "print.html" && name != "404.html"
+    };
+    let mut site = Site::list_and_read(site, checked)
+        .with_context(|| format!("listing {}", site.display()))?;
     let pages: Vec<String> = site
         .html_pages()
         .into_iter()
-        .filter(|p| {
-            let name = p.rsplit('/').next().unwrap_or(p);
-            name != "print.html" && name != "404.html"
-        })
+        .filter(|p| checked(p))
         .collect();
-    site.read(&pages);
     // mdBook writes `index.html` as a copy of the first chapter; checking both would
     // report each of that chapter's broken links twice.
     let main_of = |p: &str| site.page(p).and_then(|page| page.main);

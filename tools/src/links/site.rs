@@ -56,24 +56,49 @@ pub(crate) struct Site {
 impl Site {
     /// Lists the site's files. Symbolic links are listed as files but never followed.
     pub(crate) fn list(root: &Path) -> anyhow::Result<Site> {
+        Site::list_and_read(root, |_| false)
+    }
+
+    /// Lists the site's files and reads the HTML pages `wanted` says to, each as soon as
+    /// it is listed, on the thread pool, while the listing goes on.
+    pub(crate) fn list_and_read(
+        root: &Path,
+        wanted: impl Fn(&str) -> bool + Sync,
+    ) -> anyhow::Result<Site> {
         let mut entries = FastMap::default();
-        for entry in walkdir::WalkDir::new(root) {
-            let entry = entry?;
-            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            let kind = if entry.file_type().is_dir() {
-                Entry::Folder
-            } else if entry.file_type().is_symlink() {
-                Entry::Link
-            } else {
-                Entry::File
-            };
-            entries.insert(rel, kind);
-        }
+        let read = std::sync::Mutex::new(Vec::new());
+        let listed: anyhow::Result<()> = rayon::scope(|scope| {
+            for entry in walkdir::WalkDir::new(root) {
+                let entry = entry?;
+                let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                let kind = if entry.file_type().is_dir() {
+                    Entry::Folder
+                } else if entry.file_type().is_symlink() {
+                    Entry::Link
+                } else {
+                    Entry::File
+                };
+                if kind == Entry::File && is_html(&rel) && wanted(&rel) {
+                    let (page, read) = (rel.clone(), &read);
+                    scope.spawn(move |_| {
+                        let scanned = read_page(entry.path());
+                        read.lock().expect("not poisoned").push((page, scanned));
+                    });
+                }
+                entries.insert(rel, kind);
+            }
+            Ok(())
+        });
+        listed?;
         Ok(Site {
             root: root.to_path_buf(),
             entries,
-            pages: FastMap::default(),
+            pages: read
+                .into_inner()
+                .expect("not poisoned")
+                .into_iter()
+                .collect(),
         })
     }
 
@@ -100,12 +125,7 @@ impl Site {
         let root = &self.root;
         let read: Vec<(String, Page)> = todo
             .par_iter()
-            .map(|page| {
-                // An unreadable page defines nothing and links nowhere; its links then
-                // report what is wrong.
-                let text = std::fs::read(root.join(page)).unwrap_or_default();
-                ((*page).clone(), scan(&text))
-            })
+            .map(|page| ((*page).clone(), read_page(&root.join(page))))
             .collect();
         self.pages.extend(read);
     }
@@ -157,6 +177,12 @@ impl Site {
                 .decode_utf8()
                 .is_ok_and(|decoded| p.ids.contains(decoded.as_ref()))
     }
+}
+
+/// A page read and scanned. An unreadable page defines nothing and links nowhere; its
+/// links then report what is wrong.
+fn read_page(path: &Path) -> Page {
+    scan(&std::fs::read(path).unwrap_or_default())
 }
 
 fn is_html(path: &str) -> bool {
