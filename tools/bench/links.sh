@@ -47,4 +47,7 @@ PY
     -n "lychee --offline --include-fragments ($n)" "cd $site && $LYCHEE --offline --include-fragments --no-progress . >/dev/null 2>&1" \
     -n "handbook check links --html ($n)" "$H check links --html $site >/dev/null 2>&1" \
     -n "handbook check links --book, build included ($n)" "cd $book && $H check links --book . >/dev/null 2>&1"
+  peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+  echo "peak memory (KiB): lychee $(cd "$site" && peak "$LYCHEE" --offline --include-fragments --no-progress .)," \
+    "--html $(peak "$H" check links --html "$site"), --book $(cd "$book" && peak "$H" check links --book .)"
 done

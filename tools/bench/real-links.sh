@@ -8,7 +8,8 @@
 #   lychee --offline --include-fragments SITE
 #   hyperlink SITE --check-anchors
 #
-# Then the peak memory of each (GNU time, one run).
+# Then `--html` and hyperlink once more, alternating, PAIRED_RUNS times each
+# (tools/bench/paired.py: medians), and the peak memory of each (GNU time, one run).
 #
 # usage: tools/bench/real-links.sh BOOK_DIR [BOOK_DIR...]
 # Needs hyperfine, /usr/bin/time, hyperlink (HYPERLINK=path) and lychee (LYCHEE=path;
@@ -17,6 +18,7 @@
 # results. Run from the repository root.
 source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-10}
+PAIRED_RUNS=${PAIRED_RUNS:-100}
 have_lychee=true
 command -v "$LYCHEE" >/dev/null 2>&1 || { have_lychee=false; echo "lychee not found: left out"; }
 peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
@@ -44,6 +46,10 @@ for book in "$@"; do
     -n "handbook check links --html ($name)" "cd '$work' && HANDBOOK_CACHE_DIR=$work/c $H check links --html '$site' >/dev/null 2>&1" \
     -n "hyperlink --check-anchors ($name)" "$HYPERLINK '$site' --check-anchors >/dev/null 2>&1" \
     "${lychee_cmd[@]}"
+  # The same two again, in turn and many times: the comparison the goal asks for, which
+  # a drift of the machine's speed between hyperfine's blocks of runs would skew.
+  python3 tools/bench/paired.py "$PAIRED_RUNS" "$H check links --html $site" \
+    "$HYPERLINK $site --check-anchors"
   echo "peak memory (KiB): --book $(cd "$book" && HANDBOOK_CACHE_DIR=$work/c peak "$H" check links)," \
     "--html $(cd "$work" && HANDBOOK_CACHE_DIR=$work/c peak "$H" check links --html "$site")," \
     "hyperlink $(peak "$HYPERLINK" "$site" --check-anchors)" \

@@ -48,4 +48,7 @@ SH
     -n "handbook check snippets, cold ($n)" "HANDBOOK_CACHE_DIR=$work/cache$n $H check snippets --book $book --no-cache 2>/dev/null" \
     -n "handbook check snippets, unchanged re-run ($n)" "HANDBOOK_CACHE_DIR=$work/cache$n $H check snippets --book $book 2>/dev/null" \
     -n "floor: one merged rustc + $n runs ($n)" "bash $work/floor$n.sh"
+  # %M: the largest resident set of the command and of each child it waited for.
+  echo "peak memory (KiB): mdbook test $(cd "$book" && /usr/bin/time -f %M "$MDBOOK" test 2>&1 >/dev/null | tail -1)," \
+    "check snippets cold $(HANDBOOK_CACHE_DIR=$work/peak$n /usr/bin/time -f %M "$H" check snippets --book "$book" --no-cache 2>&1 >/dev/null | tail -1)"
 done
