@@ -330,10 +330,16 @@ struct CompileError {
     code: Option<String>,
     message: String,
     origin: Option<(usize, Option<usize>)>,
+    /// rustc crashed here (an internal compiler error): the place points at the snippet
+    /// that set it off, not at a mistake in it.
+    crash: bool,
 }
 
 impl CompileError {
     fn describe(&self) -> String {
+        if self.crash {
+            return format!("error: internal compiler error: {}", self.message);
+        }
         match &self.code {
             Some(code) => format!("error[{code}]: {}", self.message),
             None => format!("error: {}", self.message),
@@ -384,6 +390,7 @@ fn compile(
             code: None,
             message: format!("cannot write the program: {e}"),
             origin: None,
+            crash: false,
         }]
     })?;
     // `#![crate_name = "x"]` must agree with `--crate-name`.
@@ -421,6 +428,7 @@ fn compile(
                 code: None,
                 message: format!("cannot run rustc: {e}"),
                 origin: None,
+                crash: false,
             }]);
         }
     };
@@ -432,7 +440,10 @@ fn compile(
         let Ok(d) = serde_json::from_str::<RustcDiagnostic>(line) else {
             continue;
         };
-        if d.level != "error" || d.message.starts_with("aborting due to") {
+        // A crash is reported as an error of its own level, often at the code that set
+        // it off: a merged program that crashes can then be split where it points.
+        let crash = d.level == "error: internal compiler error";
+        if !(d.level == "error" || crash) || d.message.starts_with("aborting due to") {
             continue;
         }
         let origin = d
@@ -450,9 +461,10 @@ fn compile(
             code: d.code.map(|c| c.code),
             message: d.message,
             origin,
+            crash,
         });
     }
-    if errors.is_empty() {
+    if errors.iter().all(|e| e.crash) {
         // No error of the program's own: rustc itself failed (an internal compiler
         // error, say). Its own words, without the temporary folder (so the same input
         // gives the same report), shortened.
@@ -470,15 +482,19 @@ fn compile(
         if text.lines().count() > lines.len() {
             lines.push("[…]");
         }
-        errors.push(CompileError {
-            code: None,
-            message: format!(
-                "rustc failed ({}) without an error in the snippet:\n{}",
-                out.status,
-                lines.join("\n")
-            ),
-            origin: None,
-        });
+        errors.insert(
+            0,
+            CompileError {
+                code: None,
+                message: format!(
+                    "rustc failed ({}) without an error in the snippet:\n{}",
+                    out.status,
+                    lines.join("\n")
+                ),
+                origin: None,
+                crash: false,
+            },
+        );
     }
     Err(errors)
 }
@@ -974,10 +990,11 @@ pub fn check(
                         continue;
                     }
                     for (i, errs) in &failed {
-                        // Its messages would name the rewritten paths, or its lints
-                        // were denied for its module only: the snippet's own compile
-                        // gives the verdict rustdoc gives.
-                        if prepared[*i].crate_paths || prepared[*i].denies {
+                        // Its messages would name the rewritten paths, its lints were
+                        // denied for its module only, or rustc crashed on it: the
+                        // snippet's own compile gives the verdict rustdoc gives.
+                        let crashed = errs.iter().any(|e| e.crash);
+                        if prepared[*i].crate_paths || prepared[*i].denies || crashed {
                             out.push((*i, standalone(*i)));
                             continue;
                         }
@@ -1025,7 +1042,7 @@ pub fn check(
         .err()
         .unwrap_or_default();
         let mut codes: std::collections::BTreeMap<usize, Vec<&str>> = Default::default();
-        for e in &errors {
+        for e in errors.iter().filter(|e| !e.crash) {
             if let Some((i, _)) = e.origin {
                 codes.entry(i).or_default().extend(e.code.as_deref());
             }

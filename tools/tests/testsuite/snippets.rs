@@ -199,7 +199,7 @@ fn human_output_ends_with_the_counts_and_github_annotates() {
         human
             .stderr
             .trim_end()
-            .ends_with("36 passed, 15 failed, 3 skipped, 3 ignored"),
+            .ends_with("36 passed, 16 failed, 3 skipped, 3 ignored"),
         "{}",
         human.stderr
     );
