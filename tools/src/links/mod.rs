@@ -926,11 +926,7 @@ pub fn check_html(
         |page, url| target(page, url, &remaps, false),
         options,
     );
-    let report = check_links(grouped, &mut site, settings, options);
-    // Every page's links and ids are many small allocations: freeing them is work no
-    // reader of the report waits for.
-    std::thread::spawn(move || drop(site));
-    report
+    check_links(grouped, &mut site, settings, options)
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ pub(crate) struct Page {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Entry {
+    /// A file (HTML pages are read only when asked for).
     File,
     Folder,
     /// A symbolic link: it exists, but is never followed.
