@@ -303,6 +303,128 @@ pub fn check(project: &Project, options: &Options) -> Result<Report, CheckError>
             .map(|(s, _)| s)
             .collect();
     }
+    // The other blocks are checked while the Rust ones compile: a shell block costs a
+    // `bash` start (the Cargo book has 60 of them, 0.1 s one after the other).
+    let (others, rust) = std::thread::scope(|scope| {
+        let others = scope.spawn(|| other_findings(&sources));
+        let rust = check_rust(project, options, &sources);
+        let others = others
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (others, rust)
+    });
+    let (mut findings, compiled, cached) = rust?;
+    for (finding, other) in findings.iter_mut().zip(others) {
+        if finding.is_none() {
+            *finding = other;
+        }
+    }
+    // Lines of a chapter count in its expanded text: back to the files they come from.
+    for (s, finding) in sources.iter().zip(findings.iter_mut()) {
+        let (Some(chapter), Some(f)) = (
+            s.chapter.as_ref().and_then(|c| project.chapters.get(c)),
+            finding.as_mut(),
+        ) else {
+            continue;
+        };
+        let shown = |p: &Path| p.to_string_lossy().replace('\\', "/");
+        let fence = chapter.origin(f.line);
+        (f.file, f.line) = (shown(&fence.file), fence.line);
+        if let Some(line) = f.error_line {
+            let at = chapter.origin(line);
+            f.error_line = Some(at.line);
+            f.error_file = (shown(&at.file) != f.file).then(|| shown(&at.file));
+        }
+    }
+    let mut snippets: Vec<Finding> = findings.into_iter().flatten().collect();
+    snippets.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok(Report {
+        snippets,
+        compiled,
+        cached,
+    })
+}
+
+/// The findings of the blocks that are not Rust among `sources` (`None` for Rust ones):
+/// data blocks parsed, shell blocks syntax-checked, other languages skipped.
+fn other_findings(sources: &[Source]) -> Vec<Option<Finding>> {
+    let parts = crate::shared::in_parts(sources, 8, |part| {
+        part.iter().map(other_finding).collect::<Vec<_>>()
+    });
+    parts.into_iter().flatten().collect()
+}
+
+fn other_finding(s: &Source) -> Option<Finding> {
+    let lang = extract::lang_string(&s.block.info);
+    if lang.rust {
+        return None;
+    }
+    let language = lang.language.unwrap_or_default();
+    let finding = |status, message: Option<String>, error_line| Finding {
+        file: s.file.clone(),
+        line: s.line,
+        error_line,
+        error_file: None,
+        lang: if language.is_empty() {
+            "text".into()
+        } else {
+            language.clone()
+        },
+        status,
+        message,
+    };
+    let ignored = lang.ignore;
+    // Data languages are matched in any case (`TOML`); the report keeps the spelling.
+    let key = language.to_ascii_lowercase();
+    Some(if data::handles(&key) && ignored {
+        // A deliberately partial fragment (`toml,ignore`), as rustdoc's `ignore`.
+        finding(
+            Status::Ignored,
+            Some("`ignore`: not parsed".to_string()),
+            None,
+        )
+    } else if data::handles(&key) {
+        match data::check(&key, &s.block.code) {
+            data::Checked::Ok => finding(Status::Passed, None, None),
+            data::Checked::Invalid(m, line) => {
+                finding(Status::Failed, Some(m), line.map(|l| s.code_line + l - 1))
+            }
+            data::Checked::Unavailable(m) => finding(Status::Skipped, Some(m), None),
+        }
+    } else if key == "rust" {
+        // `Rust`, `RUST`…: only `rust` itself is a Rust tag to rustdoc.
+        finding(
+            Status::Skipped,
+            Some(
+                "not tested: rustdoc reads only a lower-case `rust` as Rust; write \
+                     `rust` to test this block"
+                    .to_string(),
+            ),
+            None,
+        )
+    } else {
+        finding(
+            Status::Skipped,
+            Some(format!(
+                "`{}` blocks are not checked",
+                if language.is_empty() {
+                    "text"
+                } else {
+                    &language
+                }
+            )),
+            None,
+        )
+    })
+}
+
+/// The findings of the Rust blocks among `sources` (`None` for the others), how many
+/// were compiled and how many came from the cache.
+fn check_rust(
+    project: &Project,
+    options: &Options,
+    sources: &[Source],
+) -> Result<(Vec<Option<Finding>>, usize, usize), CheckError> {
     let book_edition = project.edition();
     let cache_file = options.cache_dir.join("snippets.json");
     let mut cache: BTreeMap<String, Cached> = if options.no_cache {
@@ -357,65 +479,9 @@ pub fn check(project: &Project, options: &Options) -> Result<Report, CheckError>
                 pending.push((i, snippet, key));
                 findings.push(None);
             }
-            continue;
-        }
-        let language = lang.language.unwrap_or_default();
-        let finding = |status, message: Option<String>, error_line| Finding {
-            file: s.file.clone(),
-            line: s.line,
-            error_line,
-            error_file: None,
-            lang: if language.is_empty() {
-                "text".into()
-            } else {
-                language.clone()
-            },
-            status,
-            message,
-        };
-        let ignored = lang.ignore;
-        // Data languages are matched in any case (`TOML`); the report keeps the spelling.
-        let key = language.to_ascii_lowercase();
-        findings.push(Some(if data::handles(&key) && ignored {
-            // A deliberately partial fragment (`toml,ignore`), as rustdoc's `ignore`.
-            finding(
-                Status::Ignored,
-                Some("`ignore`: not parsed".to_string()),
-                None,
-            )
-        } else if data::handles(&key) {
-            match data::check(&key, &s.block.code) {
-                data::Checked::Ok => finding(Status::Passed, None, None),
-                data::Checked::Invalid(m, line) => {
-                    finding(Status::Failed, Some(m), line.map(|l| s.code_line + l - 1))
-                }
-                data::Checked::Unavailable(m) => finding(Status::Skipped, Some(m), None),
-            }
-        } else if key == "rust" {
-            // `Rust`, `RUST`…: only `rust` itself is a Rust tag to rustdoc.
-            finding(
-                Status::Skipped,
-                Some(
-                    "not tested: rustdoc reads only a lower-case `rust` as Rust; write \
-                     `rust` to test this block"
-                        .to_string(),
-                ),
-                None,
-            )
         } else {
-            finding(
-                Status::Skipped,
-                Some(format!(
-                    "`{}` blocks are not checked",
-                    if language.is_empty() {
-                        "text"
-                    } else {
-                        &language
-                    }
-                )),
-                None,
-            )
-        }));
+            findings.push(None);
+        }
     }
 
     let rust_snippets: Vec<rust::RustSnippet> = pending.iter().map(|(_, s, _)| s.clone()).collect();
@@ -487,28 +553,5 @@ pub fn check(project: &Project, options: &Options) -> Result<Report, CheckError>
     if !options.no_cache {
         crate::shared::write_cache(&cache_file, &cache);
     }
-    // Lines of a chapter count in its expanded text: back to the files they come from.
-    for (s, finding) in sources.iter().zip(findings.iter_mut()) {
-        let (Some(chapter), Some(f)) = (
-            s.chapter.as_ref().and_then(|c| project.chapters.get(c)),
-            finding.as_mut(),
-        ) else {
-            continue;
-        };
-        let shown = |p: &Path| p.to_string_lossy().replace('\\', "/");
-        let fence = chapter.origin(f.line);
-        (f.file, f.line) = (shown(&fence.file), fence.line);
-        if let Some(line) = f.error_line {
-            let at = chapter.origin(line);
-            f.error_line = Some(at.line);
-            f.error_file = (shown(&at.file) != f.file).then(|| shown(&at.file));
-        }
-    }
-    let mut snippets: Vec<Finding> = findings.into_iter().flatten().collect();
-    snippets.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    Ok(Report {
-        snippets,
-        compiled,
-        cached,
-    })
+    Ok((findings, compiled, cached))
 }
