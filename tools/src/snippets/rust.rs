@@ -75,6 +75,8 @@ struct Prepared {
     /// It denies or forbids lints for the whole crate, which a merged program does for
     /// the snippet's module only.
     denies: bool,
+    /// Markdown line of its first `#![feature(…)]`, which a stable compiler refuses.
+    feature_line: Option<usize>,
 }
 
 /// Applies rustdoc's doctest rules: `# ` lines are compiled but hidden, `##` stands for
@@ -86,6 +88,7 @@ fn prepare(s: &RustSnippet) -> Prepared {
     let mut externs = Vec::new();
     let mut rest: Vec<(String, Option<usize>)> = Vec::new();
     let mut leading = true;
+    let mut feature_line = None;
     for (i, raw) in s.code.lines().enumerate() {
         let trimmed = raw.trim();
         let line = if trimmed.starts_with("##") {
@@ -101,6 +104,9 @@ fn prepare(s: &RustSnippet) -> Prepared {
         let t = line.trim();
         // `//!` is an inner attribute (`#![doc]`): crate-level, as rustdoc hoists it.
         if leading && (t.starts_with("#![") || t.starts_with("//!")) {
+            if is_feature(t) && feature_line.is_none() {
+                feature_line = md_line;
+            }
             crate_attrs.push(line);
         } else if leading && t.starts_with("extern crate") {
             externs.push((line, md_line));
@@ -164,7 +170,16 @@ fn prepare(s: &RustSnippet) -> Prepared {
         mergeable,
         crate_paths,
         denies,
+        feature_line,
     }
+}
+
+/// `#![feature(…)]`: unstable features, which only a nightly compiler accepts.
+fn is_feature(attr: &str) -> bool {
+    attr.trim()
+        .strip_prefix("#![")
+        .and_then(|r| r.trim_start().strip_prefix("feature"))
+        .is_some_and(|r| r.trim_start().starts_with('('))
 }
 
 /// `line` with each path from the crate root (`crate::x`, not `$crate::x` or
@@ -499,6 +514,31 @@ fn compile(
     Err(errors)
 }
 
+/// rustc's refusal of unstable features, when it refuses them: `p`'s `#![feature]`
+/// lines compiled with nothing else.
+fn features_refused(
+    p: &Prepared,
+    crates: &super::crates::Crates,
+    edition: &str,
+) -> Option<CompileError> {
+    let dir = tempfile::Builder::new()
+        .prefix("handbook-snippet-")
+        .tempdir()
+        .ok()?;
+    let mut prog = Program {
+        source: String::new(),
+        lines: Vec::new(),
+    };
+    for attr in p.crate_attrs.iter().filter(|a| is_feature(a)) {
+        prog.push(attr, None);
+    }
+    prog.push("fn main() {}", None);
+    let errors = compile(&prog, crates, dir.path(), edition, false, Emit::Metadata).err()?;
+    errors
+        .into_iter()
+        .find(|e| e.code.as_deref() == Some("E0554"))
+}
+
 /// The outcome of one run of a program.
 struct RunOutcome {
     success: bool,
@@ -788,6 +828,7 @@ pub fn check(
     let mut groups: std::collections::BTreeMap<(&str, Emit), Vec<usize>> = Default::default();
     let mut failing: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
     let mut alone = Vec::new();
+    let mut gated = Vec::new();
     for (i, s) in snippets.iter().enumerate() {
         if s.lang.ignore {
             verdicts[i] = Some(Verdict::Ignored);
@@ -798,6 +839,8 @@ pub fn check(
                 .entry((s.edition.as_str(), emit_of(&s.lang)))
                 .or_default()
                 .push(i);
+        } else if prepared[i].feature_line.is_some() && !s.lang.compile_fail {
+            gated.push(i);
         } else {
             alone.push(i);
         }
@@ -807,6 +850,7 @@ pub fn check(
         Alone(usize),
         Group(Vec<usize>),
         Failing(Vec<usize>),
+        Gated(Vec<usize>),
     }
     // One merged program per edition, or more to keep every worker busy (`programs_for`).
     let workers = jobs.max(1);
@@ -839,6 +883,10 @@ pub fn check(
             .into_iter()
             .map(Job::Failing),
     );
+    if !gated.is_empty() {
+        // A small compile that decides many blocks: first.
+        queue.push_front(Job::Gated(gated));
+    }
     queue.extend(alone.into_iter().map(Job::Alone));
     let runs = RunQueue::new(workers);
     // The jobs, and how many a worker is on: a worker with nothing to take waits while
@@ -1066,6 +1114,36 @@ pub fn check(
             .collect()
     };
 
+    // Blocks with `#![feature(…)]`: a compiler that refuses unstable features (stable,
+    // beta) fails each of them with E0554, whatever else it holds, so one compile of a
+    // block's feature lines alone asks it, instead of a compile per block. A compiler
+    // that accepts them (nightly, `RUSTC_BOOTSTRAP`) gets each block alone.
+    let gated = |members: Vec<usize>| -> Vec<(usize, Verdict)> {
+        compiles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let first = members[0];
+        match features_refused(&prepared[first], crates, &snippets[first].edition) {
+            Some(refusal) => members
+                .iter()
+                .map(|&i| {
+                    let message = format!(
+                        "{}\n(this compiler refuses every `#![feature]`: the block cannot \
+                         compile here, whatever else it holds, and its other errors are not \
+                         looked for; test it with a nightly compiler, or mark it `ignore`)",
+                        refusal.describe()
+                    );
+                    let line = prepared[i].feature_line;
+                    (i, Verdict::Failed { message, line })
+                })
+                .collect(),
+            None => {
+                let mut work = work.lock().expect("not poisoned");
+                work.0.extend(members.into_iter().map(Job::Alone));
+                more.notify_all();
+                Vec::new()
+            }
+        }
+    };
+
     let record = |done: Vec<(usize, Verdict)>| {
         progress.inc(done.len() as u64);
         results.lock().expect("not poisoned").extend(done);
@@ -1094,6 +1172,7 @@ pub fn check(
                         Job::Alone(i) => vec![(i, standalone(i))],
                         Job::Group(members) => group(members),
                         Job::Failing(members) => expected_failures(members),
+                        Job::Gated(members) => gated(members),
                     });
                     work.lock().expect("not poisoned").1 -= 1;
                     more.notify_all();

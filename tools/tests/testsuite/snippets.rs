@@ -98,11 +98,11 @@ fn every_verdict_matches_rustdoc() {
         );
     }
     assert!(compared >= 26, "compared {compared} verdicts");
-    // Merged programs: far fewer compiles than blocks, even with a failure that no
-    // snippet's lines hold (the `main -> i32` of failures.md halves its program instead
+    // Merged programs: far fewer compiles than blocks (`#![feature]` blocks decided by
+    // one compile), even with a failure that no snippet's lines hold (the `main -> i32` of failures.md halves its program instead
     // of giving each of its blocks a compile of its own).
     let compiled = json["compiled"].as_u64().unwrap();
-    assert!(compiled <= 30, "{compiled} rustc runs");
+    assert!(compiled <= 32, "{compiled} rustc runs");
     // A deliberately partial data block opts out with `ignore`, as Rust blocks do.
     let partial = json["snippets"]
         .as_array()
@@ -163,6 +163,24 @@ fn failures_are_located_and_other_blocks_parsed() {
     assert_eq!(find("src/failures.md", 33)["status"], "failed");
     assert_eq!(find("src/failures.md", 37)["status"], "failed");
     assert_eq!(find("src/failures.md", 41)["status"], "failed");
+    // A stable compiler refuses `#![feature]`: the error is at the feature line, even
+    // where rustc reports the missing crate first.
+    let stable = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .is_ok_and(|o| !String::from_utf8_lossy(&o.stdout).contains("-nightly"));
+    if stable {
+        for (fence, feature) in [(113, 114), (119, 120)] {
+            let gated = find("src/failures.md", fence);
+            assert_eq!(gated["status"], "failed", "{gated}");
+            assert_eq!(gated["error_line"], feature, "{gated}");
+            assert!(
+                gated["message"].as_str().unwrap().contains("E0554"),
+                "{gated}"
+            );
+        }
+        assert_eq!(find("src/failures.md", 126)["status"], "passed");
+    }
     let python = json["snippets"]
         .as_array()
         .unwrap()
@@ -199,7 +217,7 @@ fn human_output_ends_with_the_counts_and_github_annotates() {
         human
             .stderr
             .trim_end()
-            .ends_with("36 passed, 16 failed, 3 skipped, 3 ignored"),
+            .ends_with("37 passed, 18 failed, 3 skipped, 3 ignored"),
         "{}",
         human.stderr
     );
@@ -745,5 +763,42 @@ fn files_beside_the_book_are_included_from_any_working_folder() {
         );
         assert_eq!(run.code, 0, "from {}: {}", cwd.display(), run.stdout);
         assert_eq!(json["snippets"][0]["status"], "passed", "{json}");
+    }
+}
+
+#[test]
+fn a_compiler_that_accepts_features_compiles_feature_blocks() {
+    let book = tempdir();
+    std::fs::write(book.path().join("book.toml"), "[book]\ntitle = \"t\"\n").unwrap();
+    std::fs::create_dir(book.path().join("src")).unwrap();
+    std::fs::write(
+        book.path().join("src/SUMMARY.md"),
+        "# Summary\n\n- [A](a.md)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.path().join("src/a.md"),
+        "# A\n\n```rust\n#![feature(never_type)]\nfn main() { let _x: Option<!> = None; }\n```\n",
+    )
+    .unwrap();
+    let args = ["check", "snippets", "--no-cache", "--format", "json"];
+    let verdict = |vars: &[(&str, &str)]| {
+        let run = handbook_with(book.path(), &args, vars);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        json["snippets"][0].clone()
+    };
+    // `RUSTC_BOOTSTRAP` makes any compiler accept unstable features, as nightly does:
+    // the block is then compiled, and passes.
+    let accepted = verdict(&[("RUSTC_BOOTSTRAP", "1")]);
+    assert_eq!(accepted["status"], "passed", "{accepted}");
+    let stable = Command::new("rustc")
+        .arg("-vV")
+        .env_remove("RUSTC_BOOTSTRAP")
+        .output()
+        .is_ok_and(|o| !String::from_utf8_lossy(&o.stdout).contains("-nightly"));
+    if stable {
+        let refused = verdict(&[]);
+        assert_eq!(refused["status"], "failed", "{refused}");
+        assert_eq!(refused["error_line"], 4, "{refused}");
     }
 }
