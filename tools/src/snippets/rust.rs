@@ -159,6 +159,7 @@ fn prepare(s: &RustSnippet) -> Prepared {
             .iter()
             .any(|a| CRATE_WIDE_LINTS.iter().any(|l| a.contains(l)))
         && externs.is_empty()
+        && lexes_whole(&code)
         && !code.contains("$crate")
         && !code.contains("macro_export")
         && !ONE_PER_CRATE.iter().any(|a| code.contains(a))
@@ -172,6 +173,46 @@ fn prepare(s: &RustSnippet) -> Prepared {
         denies,
         feature_line,
     }
+}
+
+/// Whether rustc's lexer gets through `code` and finds its delimiters balanced. A
+/// literal or comment left open, or a delimiter without its pair, stops rustc reading
+/// the whole file: in a merged program it would hide every later snippet's errors, one
+/// compile after another. Such a snippet is compiled alone.
+fn lexes_whole(code: &str) -> bool {
+    use ra_ap_rustc_lexer::{LiteralKind as L, TokenKind as T};
+    let mut open = Vec::new();
+    for token in ra_ap_rustc_lexer::tokenize(code, ra_ap_rustc_lexer::FrontmatterAllowed::No) {
+        match token.kind {
+            T::BlockComment { terminated, .. }
+            | T::Literal {
+                kind:
+                    L::Char { terminated }
+                    | L::Byte { terminated }
+                    | L::Str { terminated }
+                    | L::ByteStr { terminated }
+                    | L::CStr { terminated },
+                ..
+            } if !terminated => return false,
+            T::Literal {
+                kind:
+                    L::RawStr { n_hashes: None }
+                    | L::RawByteStr { n_hashes: None }
+                    | L::RawCStr { n_hashes: None },
+                ..
+            } => return false,
+            T::OpenParen => open.push(T::CloseParen),
+            T::OpenBrace => open.push(T::CloseBrace),
+            T::OpenBracket => open.push(T::CloseBracket),
+            close @ (T::CloseParen | T::CloseBrace | T::CloseBracket)
+                if open.pop() != Some(close) =>
+            {
+                return false;
+            }
+            _ => {}
+        }
+    }
+    open.is_empty()
 }
 
 /// `#![feature(…)]`: unstable features, which only a nightly compiler accepts.
@@ -471,7 +512,8 @@ fn compile(
                     .get(s.line_start.saturating_sub(1))
                     .copied()
                     .flatten()
-            });
+            })
+            .or_else(|| module_named(&d.message, prog));
         errors.push(CompileError {
             code: d.code.map(|c| c.code),
             message: d.message,
@@ -537,6 +579,21 @@ fn features_refused(
     errors
         .into_iter()
         .find(|e| e.code.as_deref() == Some("E0554"))
+}
+
+/// The snippet whose module (`__snippet_N`) an error without a place names, as an
+/// overflow evaluating a trait bound does: the snippet, at no line of its own.
+fn module_named(message: &str, prog: &Program) -> Option<(usize, Option<usize>)> {
+    let (_, rest) = message.split_once("__snippet_")?;
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let index: usize = rest[..digits].parse().ok()?;
+    prog.lines
+        .iter()
+        .flatten()
+        .any(|(i, _)| *i == index)
+        .then_some((index, None))
 }
 
 /// The outcome of one run of a program.
@@ -1039,10 +1096,13 @@ pub fn check(
                     }
                     for (i, errs) in &failed {
                         // Its messages would name the rewritten paths, its lints were
-                        // denied for its module only, or rustc crashed on it: the
-                        // snippet's own compile gives the verdict rustdoc gives.
+                        // denied for its module only, rustc crashed on it, or no error
+                        // has a line of its own: the snippet's own compile gives the
+                        // verdict, and the line, rustdoc gives.
                         let crashed = errs.iter().any(|e| e.crash);
-                        if prepared[*i].crate_paths || prepared[*i].denies || crashed {
+                        let unlocated =
+                            errs.iter().all(|e| e.origin.is_some_and(|o| o.1.is_none()));
+                        if prepared[*i].crate_paths || prepared[*i].denies || crashed || unlocated {
                             out.push((*i, standalone(*i)));
                             continue;
                         }
@@ -1059,6 +1119,16 @@ pub fn check(
                         ));
                     }
                     members.retain(|i| !failed.contains_key(i));
+                    // The rest is compiled again, and may fail again (errors of a later
+                    // phase show once the earlier ones are gone): a worker with nothing
+                    // to do takes half of it, instead of waiting for this chain.
+                    let mut work = work.lock().expect("not poisoned");
+                    if members.len() >= 2 && work.0.is_empty() && work.1 < workers {
+                        let second = members.split_off(members.len() / 2);
+                        work.0.push_front(Job::Group(second));
+                        more.notify_one();
+                    }
+                    drop(work);
                     pending.push(members);
                 }
             }
@@ -1218,6 +1288,58 @@ mod tests {
             edition: "2021".into(),
             first_line: 10,
         }
+    }
+
+    #[test]
+    fn a_snippet_that_stops_rustcs_lexer_is_compiled_alone() {
+        for ok in [
+            "let c = 'a'; let s = \"x\"; /* c */ let r = r#\"q\"#;",
+            "fn f<'a>(x: &'a [u8]) {}",
+        ] {
+            assert!(lexes_whole(ok), "{ok}");
+            assert!(prepare(&snippet(ok)).mergeable, "{ok}");
+        }
+        // A backtick is an error rustc reports and reads past: it stays merged.
+        assert!(lexes_whole("let x = `a`;"));
+        for stops in [
+            "let c = '\\u{41};",
+            "/* open",
+            "let s = \"open;",
+            "fn f() {",
+            "fn f() )",
+            "let r = r#\"x\";",
+        ] {
+            assert!(!lexes_whole(stops), "{stops}");
+            assert!(!prepare(&snippet(stops)).mergeable, "{stops}");
+        }
+    }
+
+    #[test]
+    fn an_error_without_a_place_is_given_to_the_module_it_names() {
+        let mut prog = Program {
+            source: String::new(),
+            lines: Vec::new(),
+        };
+        prog.push("mod __snippet_7 {", None);
+        prog.push("trait T {}", Some((7, Some(12))));
+        assert_eq!(
+            module_named("overflow evaluating `<() as __snippet_7::T>`", &prog),
+            Some((7, None))
+        );
+        assert_eq!(module_named("overflow in `__snippet_8::T`", &prog), None);
+        assert_eq!(module_named("mismatched types", &prog), None);
+    }
+
+    #[test]
+    fn feature_attributes_are_recognised() {
+        assert!(is_feature("#![feature(never_type)]"));
+        assert!(is_feature("  #![ feature (a, b)]"));
+        assert!(!is_feature("#![features_x]"));
+        assert!(!is_feature("#![allow(unused)]"));
+        let p = prepare(&snippet(
+            "#![allow(unused)]\n#![feature(never_type)]\nfn main() {}",
+        ));
+        assert_eq!(p.feature_line, Some(11));
     }
 
     #[test]
