@@ -16,15 +16,20 @@ use std::process::{Command, Stdio};
 use serde::Deserialize;
 use sha2::Digest as _;
 
+use super::rustc::Rustc;
 use crate::config::SnippetSettings;
 use crate::diagnostics::{Diagnostic, Location};
 
 /// The lock file of the snippets' crates, beside `book.toml`.
 pub const LOCK_FILE: &str = "snippets.lock";
 
-/// The crates snippets are compiled against.
-#[derive(Debug, Clone, Default)]
+/// The crates snippets are compiled against, and the compiler that built them: a
+/// crate's metadata is read only by the compiler that wrote it, so it compiles the
+/// snippets too.
+#[derive(Debug, Clone)]
 pub struct Crates {
+    /// The compiler to run.
+    pub rustc: OsString,
     /// rustc arguments: `--extern` for each declared crate, `-L dependency=` folders.
     pub args: Vec<OsString>,
     /// The names snippets use them by (`serde_json`), to tell an undeclared crate.
@@ -52,11 +57,12 @@ pub fn prepare(
     root: &Path,
     settings: &SnippetSettings,
     cache_dir: &Path,
-    rustc_version: &str,
+    rustc: &Rustc,
 ) -> Result<Crates, Diagnostic> {
     if settings.dependencies.is_empty() {
-        return Ok(Crates::default());
+        return Ok(Crates::none(rustc));
     }
+    let rustc_version = rustc.version.as_str();
     let manifest = manifest(root, &settings.dependencies);
     let lock_path = root.join(LOCK_FILE);
     let lock = std::fs::read_to_string(&lock_path).ok();
@@ -69,7 +75,7 @@ pub fn prepare(
     let built = match crate::shared::read_json::<Built>(&record) {
         Some(b) if b.inputs == inputs && b.externs.iter().all(|(_, f)| f.is_file()) => b,
         _ => {
-            let b = build(root, &dir, &manifest, lock.as_deref())?;
+            let b = build(root, &dir, &manifest, lock.as_deref(), rustc)?;
             // The lock cargo wrote (new or updated) goes back to the book.
             let new_lock = std::fs::read_to_string(dir.join("Cargo.lock")).ok();
             if new_lock.is_some() && new_lock != lock {
@@ -103,10 +109,23 @@ pub fn prepare(
         args.push(arg);
     }
     Ok(Crates {
+        rustc: rustc.path.clone(),
         args,
         names: built.externs.iter().map(|(n, _)| n.clone()).collect(),
         fingerprint: built.inputs,
     })
+}
+
+impl Crates {
+    /// No crates: snippets get `std` alone.
+    pub fn none(rustc: &Rustc) -> Crates {
+        Crates {
+            rustc: rustc.path.clone(),
+            args: Vec::new(),
+            names: Vec::new(),
+            fingerprint: String::new(),
+        }
+    }
 }
 
 /// The generated project's manifest: the declared table, with `path`s made absolute
@@ -153,6 +172,7 @@ fn build(
     dir: &Path,
     manifest: &str,
     lock: Option<&str>,
+    rustc: &Rustc,
 ) -> Result<(Vec<(String, PathBuf)>, Vec<PathBuf>), Diagnostic> {
     let failed = |what: String| {
         let toml_path = crate::diagnostics::normalize(&root.join("book.toml"));
@@ -198,7 +218,7 @@ fn build(
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("CARGO_BUILD_BUILD_DIR")
         .env_remove("CARGO_BUILD_TARGET")
-        .env("RUSTC", super::rustc::rustc())
+        .env("RUSTC", &rustc.path)
         .current_dir(dir)
         .stdin(Stdio::null())
         .output()
@@ -223,7 +243,7 @@ fn build(
     // build fetched only this platform's packages: metadata for other platforms would
     // need the network (a crate with Windows- or wasm-only dependencies), so it is
     // asked for this platform alone.
-    let host = super::rustc::host().map_err(|e| failed(format!("{e:#}")))?;
+    let host = rustc.host().map_err(|e| failed(format!("{e:#}")))?;
     let metadata = Command::new(&cargo)
         .args([
             "metadata",
@@ -232,7 +252,7 @@ fn build(
             "--offline",
             "--filter-platform",
         ])
-        .arg(&host)
+        .arg(host)
         .arg("--manifest-path")
         .arg(dir.join("Cargo.toml"))
         .env_remove("CARGO_TARGET_DIR")

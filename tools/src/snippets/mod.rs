@@ -293,6 +293,9 @@ impl From<anyhow::Error> for CheckError {
 
 /// Checks every snippet of the book.
 pub fn check(project: &Project, options: &Options) -> Result<Report, CheckError> {
+    // The compiler answers (20 ms and more through rustup's proxy) while the chapters
+    // are read.
+    let rustc = rustc::Rustc::ask(&project.root);
     let mut sources = sources(project);
     if let Some((k, n)) = options.shard {
         let part = shard(&sources, n);
@@ -307,7 +310,7 @@ pub fn check(project: &Project, options: &Options) -> Result<Report, CheckError>
     // `bash` start (the Cargo book has 60 of them, 0.1 s one after the other).
     let (others, rust) = std::thread::scope(|scope| {
         let others = scope.spawn(|| other_findings(&sources));
-        let rust = check_rust(project, options, &sources);
+        let rust = check_rust(project, options, &sources, rustc);
         let others = others
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -424,6 +427,7 @@ fn check_rust(
     project: &Project,
     options: &Options,
     sources: &[Source],
+    rustc: rustc::Asked,
 ) -> Result<(Vec<Option<Finding>>, usize, usize), CheckError> {
     let book_edition = project.edition();
     let cache_file = options.cache_dir.join("snippets.json");
@@ -435,10 +439,14 @@ fn check_rust(
     let any_rust = sources
         .iter()
         .any(|s| extract::lang_string(&s.block.info).rust);
-    let rustc = if any_rust {
-        rustc::rustc_version()?
-    } else {
-        String::new()
+    // Without Rust blocks, a missing compiler is no problem.
+    let rustc = match rustc.answer() {
+        Ok(rustc) => rustc,
+        Err(e) if any_rust => return Err(e.into()),
+        Err(_) => rustc::Rustc {
+            path: "rustc".into(),
+            version: String::new(),
+        },
     };
     let crates = match &project.settings {
         Some(settings) if any_rust => crates::prepare(
@@ -448,7 +456,7 @@ fn check_rust(
             &rustc,
         )
         .map_err(CheckError::Invalid)?,
-        _ => crates::Crates::default(),
+        _ => crates::Crates::none(&rustc),
     };
 
     let mut findings: Vec<Option<Finding>> = Vec::with_capacity(sources.len());
@@ -463,7 +471,7 @@ fn check_rust(
                 lang,
                 first_line: s.code_line,
             };
-            let key = cache_key(&rustc, &crates.fingerprint, &snippet, &s.block.info);
+            let key = cache_key(&rustc.version, &crates.fingerprint, &snippet, &s.block.info);
             if let Some(hit) = cache.get(&key).filter(|_| !options.no_cache) {
                 cached += 1;
                 findings.push(Some(Finding {

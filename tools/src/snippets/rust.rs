@@ -451,7 +451,7 @@ fn compile(
     })?;
     // `#![crate_name = "x"]` must agree with `--crate-name`.
     let crate_name = crate_name_attribute(&prog.source).unwrap_or("snippet");
-    let mut cmd = Command::new(super::rustc::rustc());
+    let mut cmd = Command::new(&crates.rustc);
     cmd.arg("--edition")
         .arg(edition)
         .args(["--crate-name", crate_name])

@@ -802,3 +802,111 @@ fn a_compiler_that_accepts_features_compiles_feature_blocks() {
         assert_eq!(refused["error_line"], 4, "{refused}");
     }
 }
+
+/// A `rustc` first on `PATH` that logs how it is called (its folder and arguments) and
+/// hands over to the real compiler; `sysroot` is what it answers to `--print sysroot`.
+#[cfg(unix)]
+fn logging_rustc(dir: &Path, log: &Path, sysroot: Option<&Path>) -> String {
+    use std::os::unix::fs::PermissionsExt as _;
+    let real = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .expect("rustc runs");
+    let real = Path::new(String::from_utf8_lossy(&real.stdout).trim()).join("bin/rustc");
+    let answer = match sysroot {
+        Some(s) => format!(
+            "if [ \"$*\" = \"--print sysroot\" ]; then echo '{}'; exit 0; fi\n",
+            s.display()
+        ),
+        None => String::new(),
+    };
+    let script = dir.join("rustc");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$PWD | $*\" >> '{}'\n{answer}exec '{}' \"$@\"\n",
+            log.display(),
+            real.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn the_compiler_is_asked_once_in_the_book_folder_and_its_sysroot_compiles() {
+    let book = tempdir();
+    std::fs::write(book.path().join("book.toml"), "[book]\ntitle = \"t\"\n").unwrap();
+    std::fs::create_dir(book.path().join("src")).unwrap();
+    std::fs::write(
+        book.path().join("src/SUMMARY.md"),
+        "# Summary\n\n- [A](a.md)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.path().join("src/a.md"),
+        "# A\n\n```rust\nfn main() { assert_eq!(1 + 1, 2); }\n```\n\n\
+         ```rust,no_run\nlet _v: Vec<u8> = Vec::new();\n```\n",
+    )
+    .unwrap();
+    let bin = tempdir();
+    let log = bin.path().join("calls.log");
+    let run = |path: &str| {
+        let _ = std::fs::remove_file(&log);
+        let out = Command::new(env!("CARGO_BIN_EXE_handbook"))
+            .args(["check", "snippets", "--no-cache", "--format", "json"])
+            .current_dir(book.path())
+            .env("PATH", path)
+            .env_remove("RUSTC")
+            .env(
+                "HANDBOOK_CACHE_DIR",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+            )
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let calls: Vec<String> = read(&log).lines().map(str::to_string).collect();
+        (json, calls)
+    };
+    let book_dir = book.path().canonicalize().unwrap();
+
+    // The `rustc` on PATH (rustup's proxy, say) is asked for its version and sysroot,
+    // in the book's folder, where a `rust-toolchain.toml` would choose the toolchain;
+    // the sysroot's own compiler does the compiling.
+    let path = logging_rustc(bin.path(), &log, None);
+    let (json, calls) = run(&path);
+    assert!(json["compiled"].as_u64().unwrap() >= 1, "{json}");
+    for s in json["snippets"].as_array().unwrap() {
+        assert_eq!(s["status"], "passed", "{json}");
+    }
+    let mut asked: Vec<&str> = calls
+        .iter()
+        .map(|c| c.split(" | ").nth(1).unwrap())
+        .collect();
+    asked.sort();
+    assert_eq!(asked, ["--print sysroot", "-vV"], "{calls:?}");
+    for call in &calls {
+        let folder = Path::new(call.split(" | ").next().unwrap());
+        assert_eq!(folder.canonicalize().unwrap(), book_dir, "{calls:?}");
+    }
+
+    // A sysroot without a compiler in it: the `rustc` on PATH compiles.
+    let empty = tempdir();
+    let path = logging_rustc(bin.path(), &log, Some(empty.path()));
+    let (json, calls) = run(&path);
+    for s in json["snippets"].as_array().unwrap() {
+        assert_eq!(s["status"], "passed", "{json}");
+    }
+    let compiles = calls.iter().filter(|c| c.contains("--edition")).count();
+    assert_eq!(
+        compiles as u64,
+        json["compiled"].as_u64().unwrap(),
+        "{calls:?}"
+    );
+}
