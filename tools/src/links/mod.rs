@@ -166,7 +166,8 @@ impl Default for Options {
 /// Where a link is written.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Origin {
-    file: String,
+    /// Shared by the links of one file.
+    file: std::sync::Arc<str>,
     line: usize,
     url: String,
     /// The line of a reference-style link's definition (`[name]: url`), in `file`.
@@ -247,7 +248,7 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
                         None => Some(d),
                     });
                     Origin {
-                        file: file.to_string_lossy().replace('\\', "/"),
+                        file: file.to_string_lossy().replace('\\', "/").into(),
                         line,
                         url: url.clone(),
                         definition,
@@ -257,7 +258,7 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
                 // A generated page: the link came from a YAML text field.
                 None => match yaml_links.get(&url).and_then(|v| v.first()) {
                     Some((file, line)) => Origin {
-                        file: file.clone(),
+                        file: file.as_str().into(),
                         line: *line,
                         url: url.clone(),
                         definition: None,
@@ -267,7 +268,8 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
                         file: format!(
                             "{} (generated page)",
                             src.join(&page).to_string_lossy().replace('\\', "/")
-                        ),
+                        )
+                        .into(),
                         line,
                         url: url.clone(),
                         definition: None,
@@ -319,7 +321,7 @@ fn redirect_links(project: &Project) -> Vec<(String, Origin)> {
                 .trim_start_matches('/')
                 .to_string();
             let origin = Origin {
-                file: "book.toml".to_string(),
+                file: "book.toml".into(),
                 line,
                 url: to,
                 definition: None,
@@ -661,10 +663,8 @@ fn group<P: AsRef<str>>(
 ) -> Grouped {
     // Pages of one folder share most of their links (navigation, styles, sibling pages):
     // each is resolved once per folder, or per page when it is only a `#fragment`.
-    let mut resolved: FastMap<String, FastMap<String, Option<usize>>> = FastMap::default();
-    let mut slots: FastMap<Target, usize> = FastMap::default();
-    let mut grouped: Grouped = Vec::new();
-    for (page, origin) in links {
+    let mut resolved: FastMap<String, FastMap<String, Option<Target>>> = FastMap::default();
+    let targets = links.into_iter().map(|(page, origin)| {
         let page = page.as_ref();
         let url = origin.url.as_str();
         let base = match url.is_empty() || url.starts_with(['#', '?']) {
@@ -672,27 +672,43 @@ fn group<P: AsRef<str>>(
             false => page.rsplit_once('/').map_or("", |(folder, _)| folder),
         };
         let known = resolved.get(base).and_then(|urls| urls.get(url));
-        let slot = match known {
-            Some(slot) => *slot,
+        let target = match known {
+            Some(target) => target.clone(),
             None => {
-                let slot = resolve(page, url)
-                    .filter(|t| options.remote || t.remote_url().is_none())
-                    .map(|t| {
-                        *slots.entry(t.clone()).or_insert_with(|| {
-                            grouped.push((t, Vec::new()));
-                            grouped.len() - 1
-                        })
-                    });
+                let target = resolve(page, url).filter(|t| is_checked(t, options));
                 resolved
                     .entry(base.to_string())
                     .or_default()
-                    .insert(url.to_string(), slot);
-                slot
+                    .insert(url.to_string(), target.clone());
+                target
             }
         };
-        if let Some(slot) = slot {
-            grouped[slot].1.push(origin);
-        }
+        (target, origin)
+    });
+    group_resolved(targets)
+}
+
+/// Whether a target is checked: remote ones only when asked for.
+fn is_checked(target: &Target, options: &Options) -> bool {
+    options.remote || target.remote_url().is_none()
+}
+
+/// Groups links already resolved (`None`: not checked) by their target, in the order
+/// the targets first come.
+fn group_resolved(links: impl IntoIterator<Item = (Option<Target>, Origin)>) -> Grouped {
+    let mut slots: FastMap<Target, usize> = FastMap::default();
+    let mut grouped: Grouped = Vec::new();
+    for (target, origin) in links {
+        let Some(target) = target else { continue };
+        let slot = match slots.get(&target) {
+            Some(slot) => *slot,
+            None => {
+                slots.insert(target.clone(), grouped.len());
+                grouped.push((target, Vec::new()));
+                grouped.len() - 1
+            }
+        };
+        grouped[slot].1.push(origin);
     }
     grouped
 }
@@ -784,7 +800,7 @@ fn check_links(
         };
         for o in origins {
             broken.insert(Broken {
-                file: o.file.clone(),
+                file: o.file.to_string(),
                 line: o.line,
                 url: o.url.clone(),
                 reason: why.clone(),
@@ -888,45 +904,47 @@ pub fn check_html(
         let name = p.rsplit('/').next().unwrap_or(p);
         name != "print.html" && name != "404.html"
     };
-    let mut site = Site::list_and_read(site, checked)
-        .with_context(|| format!("listing {}", site.display()))?;
-    let pages: Vec<String> = site
-        .html_pages()
-        .into_iter()
-        .filter(|p| checked(p))
-        .collect();
+    let remaps = Remaps::new(&settings.remap)?;
+    // Each page's links are resolved on the thread that read it, while the next pages
+    // are read.
+    let (mut site, mut pages) = Site::list_and_read(site, checked, |page, read| {
+        std::mem::take(&mut read.links)
+            .into_iter()
+            .map(|(url, line)| {
+                let target = target(page, &url, &remaps, false).filter(|t| is_checked(t, options));
+                (target, url, line)
+            })
+            .collect::<Vec<_>>()
+    })
+    .with_context(|| format!("listing {}", site.display()))?;
+    // Pages come back as they were read: in order, the same targets every run.
+    pages.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // mdBook writes `index.html` as a copy of the first chapter; checking both would
     // report each of that chapter's broken links twice.
     let main_of = |p: &str| site.page(p).and_then(|page| page.main);
     let index_main = main_of("index.html");
     let index_is_a_copy = index_main.is_some()
-        && pages.iter().any(|p| {
+        && pages.iter().any(|(p, _)| {
             let special = !p.contains('/') && matches!(p.as_str(), "index.html" | "toc.html");
             !special && main_of(p) == index_main
         });
     let links = pages
-        .iter()
-        .filter(|page| !(index_is_a_copy && *page == "index.html"))
-        .filter_map(|page| Some((page.as_str(), site.page(page)?)))
-        .flat_map(|(page, read)| {
-            read.links.iter().map(move |(url, line)| {
+        .into_iter()
+        .filter(|(page, _)| !(index_is_a_copy && page == "index.html"))
+        .flat_map(|(page, links)| {
+            let file: std::sync::Arc<str> = page.into();
+            links.into_iter().map(move |(target, url, line)| {
                 let origin = Origin {
-                    file: page.to_string(),
-                    line: *line,
-                    url: url.clone(),
+                    file: file.clone(),
+                    line,
+                    url,
                     definition: None,
                     span: None,
                 };
-                (page, origin)
+                (target, origin)
             })
         });
-    let remaps = Remaps::new(&settings.remap)?;
-    let grouped = group(
-        links,
-        |page, url| target(page, url, &remaps, false),
-        options,
-    );
-    check_links(grouped, &mut site, settings, options)
+    check_links(group_resolved(links), &mut site, settings, options)
 }
 
 #[cfg(test)]

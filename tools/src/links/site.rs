@@ -57,15 +57,18 @@ pub(crate) struct Site {
 impl Site {
     /// Lists the site's files. Symbolic links are listed as files but never followed.
     pub(crate) fn list(root: &Path) -> anyhow::Result<Site> {
-        Site::list_and_read(root, |_| false)
+        Ok(Site::list_and_read(root, |_| false, |_, _| ())?.0)
     }
 
     /// Lists the site's files and reads the HTML pages `wanted` says to, each as soon as
-    /// it is listed, on the thread pool, while the listing goes on.
-    pub(crate) fn list_and_read(
+    /// it is listed, on the thread pool, while the listing goes on. `each` is handed
+    /// every page read, on the thread that read it; what it returns comes back with the
+    /// page's path, in no particular order.
+    pub(crate) fn list_and_read<T: Send>(
         root: &Path,
         wanted: impl Fn(&str) -> bool + Sync,
-    ) -> anyhow::Result<Site> {
+        each: impl Fn(&str, &mut Page) -> T + Sync,
+    ) -> anyhow::Result<(Site, Vec<(String, T)>)> {
         let mut entries = FastMap::default();
         let read = std::sync::Mutex::new(Vec::new());
         let listed: anyhow::Result<()> = rayon::scope(|scope| {
@@ -81,10 +84,13 @@ impl Site {
                     Entry::File
                 };
                 if kind == Entry::File && is_html(&rel) && wanted(&rel) {
-                    let (page, read) = (rel.clone(), &read);
+                    let (page, read, each) = (rel.clone(), &read, &each);
                     scope.spawn(move |_| {
-                        let scanned = read_page(entry.path());
-                        read.lock().expect("not poisoned").push((page, scanned));
+                        let mut scanned = read_page(entry.path());
+                        let done = each(&page, &mut scanned);
+                        read.lock()
+                            .expect("not poisoned")
+                            .push((page, scanned, done));
                     });
                 }
                 entries.insert(rel, kind);
@@ -92,27 +98,19 @@ impl Site {
             Ok(())
         });
         listed?;
-        Ok(Site {
+        let read = read.into_inner().expect("not poisoned");
+        let mut pages = FastMap::default();
+        let mut done = Vec::with_capacity(read.len());
+        for (path, page, result) in read {
+            done.push((path.clone(), result));
+            pages.insert(path, page);
+        }
+        let site = Site {
             root: root.to_path_buf(),
             entries,
-            pages: read
-                .into_inner()
-                .expect("not poisoned")
-                .into_iter()
-                .collect(),
-        })
-    }
-
-    /// The HTML pages of the site, sorted.
-    pub(crate) fn html_pages(&self) -> Vec<String> {
-        let mut pages: Vec<String> = self
-            .entries
-            .iter()
-            .filter(|(path, kind)| matches!(kind, Entry::File) && is_html(path))
-            .map(|(path, _)| path.clone())
-            .collect();
-        pages.sort();
-        pages
+            pages,
+        };
+        Ok((site, done))
     }
 
     /// Reads the given pages (those not read yet), in parallel.
@@ -538,7 +536,7 @@ mod tests {
         assert_eq!(site.landing("a/"), Ok("a/index.html".to_string()));
         assert_eq!(site.landing("a/empty"), Err(NO_INDEX));
         assert_eq!(site.landing("a/q.html"), Err(MISSING_FILE));
-        site.read(&site.html_pages());
+        site.read(&["a/index.html".to_string(), "a/p.html".to_string()]);
         assert!(site.has_fragment("a/p.html", "caf%C3%A9"));
         assert!(site.has_fragment("a/p.html", "café"));
         assert!(site.has_fragment("a/p.html", "TOP"));
