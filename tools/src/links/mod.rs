@@ -492,21 +492,26 @@ fn target(page: &str, url: &str, remaps: &Remaps, from_markdown: bool) -> Option
     if url.starts_with("http://") || url.starts_with("https://") {
         return Some(Target::Remote(url.to_string()));
     }
-    if url.contains(':')
-        && !url.starts_with('#')
-        && url
-            .split(['/', '#'])
-            .next()
-            .is_some_and(|s| s.contains(':'))
-    {
-        return None; // mailto:, tel:, javascript:…
+    // A scheme (`mailto:`, `tel:`, `javascript:`…) comes before any `/` or `#`: such
+    // links are not checked. Bytes are searched, not characters: a site has thousands
+    // of links.
+    let bytes = url.as_bytes();
+    let first_separator = bytes
+        .iter()
+        .position(|b| matches!(b, b'/' | b'#'))
+        .unwrap_or(bytes.len());
+    if memchr::memchr(b':', &bytes[..first_separator]).is_some() {
+        return None;
     }
-    let (path, fragment) = match url.split_once('#') {
-        Some((p, f)) => (p, Some(f)),
+    let (path, fragment) = match memchr::memchr(b'#', bytes) {
+        Some(i) => (&url[..i], Some(&url[i + 1..])),
         None => (url, None),
     };
-    let path = path.split('?').next().unwrap_or_default();
-    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let path = memchr::memchr(b'?', path.as_bytes()).map_or(path, |i| &path[..i]);
+    let path = match memchr::memchr(b'%', path.as_bytes()) {
+        Some(_) => percent_encoding::percent_decode_str(path).decode_utf8_lossy(),
+        None => std::borrow::Cow::Borrowed(path),
+    };
     let as_rendered = |path: String| match path.strip_suffix(".md") {
         Some(stem) if from_markdown => format!("{stem}.html"),
         _ => path,
@@ -516,7 +521,7 @@ fn target(page: &str, url: &str, remaps: &Remaps, from_markdown: bool) -> Option
     } else {
         let folder = match path.starts_with('/') {
             true => "",
-            false => page.rsplit_once('/').map_or("", |(folder, _)| folder),
+            false => folder_of(page),
         };
         as_rendered(join(folder, &path))
     };
@@ -539,6 +544,11 @@ fn target(page: &str, url: &str, remaps: &Remaps, from_markdown: bool) -> Option
         path: resolved,
         fragment: fragment.map(str::to_string),
     })
+}
+
+/// The folder of a page (relative to the site, `/`-separated); "" at the root.
+fn folder_of(page: &str) -> &str {
+    memchr::memrchr(b'/', page.as_bytes()).map_or("", |i| &page[..i])
 }
 
 /// `path` followed from `folder` (both `/`-separated, relative to the site), with `.` and
@@ -669,7 +679,7 @@ fn group<P: AsRef<str>>(
         let url = origin.url.as_str();
         let base = match url.is_empty() || url.starts_with(['#', '?']) {
             true => page,
-            false => page.rsplit_once('/').map_or("", |(folder, _)| folder),
+            false => folder_of(page),
         };
         let known = resolved.get(base).and_then(|urls| urls.get(url));
         let target = match known {

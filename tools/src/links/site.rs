@@ -14,8 +14,6 @@ use std::path::{Path, PathBuf};
 
 use html5gum::{Emitter, Tokenizer};
 
-use crate::shared::LineStarts;
-
 /// Hash maps and sets for the checker's many short keys, with a fixed seed (no order
 /// depends on it: findings are sorted).
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
@@ -191,7 +189,6 @@ fn is_html(path: &str) -> bool {
 /// A page's ids, links and `<main>` hash.
 pub(crate) fn scan(text: &[u8]) -> Page {
     let found = tokenize(text);
-    let lines = LineStarts::of(text);
     let main = memchr::memmem::find(text, b"<main>").and_then(|start| {
         let rest = &text[start..];
         memchr::memmem::find(rest, b"</main>")
@@ -199,13 +196,40 @@ pub(crate) fn scan(text: &[u8]) -> Page {
     });
     Page {
         ids: found.ids.into_iter().collect(),
-        links: found
-            .links
-            .into_iter()
-            .map(|(url, at)| (url, lines.line(at)))
-            .collect(),
+        links: lines_of(text, found.links),
         main,
     }
+}
+
+/// Links at byte offsets of `text` to links at 1-based lines. The tokenizer finds them in
+/// order, so the line breaks are counted once, up to the last link, and nothing is kept
+/// of the lines in between.
+fn lines_of(text: &[u8], links: Vec<(String, usize)>) -> Vec<(String, usize)> {
+    let (mut at, mut line) = (0, 1);
+    links
+        .into_iter()
+        .map(|(url, offset)| {
+            if offset < at {
+                (at, line) = (0, 1);
+            }
+            let offset = offset.min(text.len());
+            line += newlines(&text[at..offset]);
+            at = offset;
+            (url, line)
+        })
+        .collect()
+}
+
+/// The line breaks in `bytes`, counted in runs of 255 into a byte each, which the
+/// compiler turns into vector instructions.
+fn newlines(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|run| {
+            let n = run.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'));
+            usize::from(n)
+        })
+        .sum()
 }
 
 /// What the tokenizer found in a piece of HTML, with byte offsets.
@@ -520,6 +544,20 @@ mod tests {
         ids.sort();
         assert_eq!(ids, ["a", "b"]);
         assert!(page.main.is_none());
+    }
+
+    #[test]
+    fn link_lines_are_counted_in_any_order() {
+        let text = b"a\nb\n\nc";
+        let links = |offsets: &[usize]| {
+            let found = offsets.iter().map(|o| (o.to_string(), *o)).collect();
+            lines_of(text, found)
+                .into_iter()
+                .map(|(_, line)| line)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(links(&[0, 1, 2, 4, 5, 99]), [1, 1, 2, 3, 4, 4]);
+        assert_eq!(links(&[5, 2, 2]), [4, 2, 2]);
     }
 
     #[test]
