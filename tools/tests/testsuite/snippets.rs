@@ -766,8 +766,8 @@ fn files_beside_the_book_are_included_from_any_working_folder() {
     }
 }
 
-#[test]
-fn a_compiler_that_accepts_features_compiles_feature_blocks() {
+/// A book of one chapter, `src/a.md`, holding `chapter`.
+fn one_chapter_book(chapter: &str) -> tempfile::TempDir {
     let book = tempdir();
     std::fs::write(book.path().join("book.toml"), "[book]\ntitle = \"t\"\n").unwrap();
     std::fs::create_dir(book.path().join("src")).unwrap();
@@ -776,11 +776,15 @@ fn a_compiler_that_accepts_features_compiles_feature_blocks() {
         "# Summary\n\n- [A](a.md)\n",
     )
     .unwrap();
-    std::fs::write(
-        book.path().join("src/a.md"),
+    std::fs::write(book.path().join("src/a.md"), chapter).unwrap();
+    book
+}
+
+#[test]
+fn a_compiler_that_accepts_features_compiles_feature_blocks() {
+    let book = one_chapter_book(
         "# A\n\n```rust\n#![feature(never_type)]\nfn main() { let _x: Option<!> = None; }\n```\n",
-    )
-    .unwrap();
+    );
     let args = ["check", "snippets", "--no-cache", "--format", "json"];
     let verdict = |vars: &[(&str, &str)]| {
         let run = handbook_with(book.path(), &args, vars);
@@ -841,20 +845,10 @@ fn logging_rustc(dir: &Path, log: &Path, sysroot: Option<&Path>) -> String {
 #[cfg(unix)]
 #[test]
 fn the_compiler_is_asked_once_in_the_book_folder_and_its_sysroot_compiles() {
-    let book = tempdir();
-    std::fs::write(book.path().join("book.toml"), "[book]\ntitle = \"t\"\n").unwrap();
-    std::fs::create_dir(book.path().join("src")).unwrap();
-    std::fs::write(
-        book.path().join("src/SUMMARY.md"),
-        "# Summary\n\n- [A](a.md)\n",
-    )
-    .unwrap();
-    std::fs::write(
-        book.path().join("src/a.md"),
+    let book = one_chapter_book(
         "# A\n\n```rust\nfn main() { assert_eq!(1 + 1, 2); }\n```\n\n\
          ```rust,no_run\nlet _v: Vec<u8> = Vec::new();\n```\n",
-    )
-    .unwrap();
+    );
     let bin = tempdir();
     let log = bin.path().join("calls.log");
     let run = |path: &str| {
