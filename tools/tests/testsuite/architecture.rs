@@ -130,7 +130,7 @@ fn imports_run_one_way() {
     );
     assert!(
         edges
-            .get("snippets::rust")
+            .get("snippets::crates")
             .is_some_and(|e| e.contains("snippets::rustc")),
         "parts of module folders are read: {edges:?}"
     );
