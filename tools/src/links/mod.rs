@@ -56,6 +56,10 @@ pub struct Broken {
     /// reference-style link).
     #[serde(skip)]
     pub span: Option<(usize, usize)>,
+    /// The text of its line, when the check had it at hand (the file is read again
+    /// otherwise).
+    #[serde(skip)]
+    pub source_line: Option<String>,
 }
 
 /// What a check found.
@@ -73,22 +77,23 @@ impl Report {
     /// Broken links as diagnostics at the place each is written; `root` is the folder
     /// the files are relative to.
     pub fn diagnostics(&self, root: &Path) -> Vec<Diagnostic> {
-        // Findings come by file: each file is read and its line starts found once, and
-        // only one file is held at a time (a site's findings can span every page). The
-        // files are read again, on every core.
+        // Findings come by file: each file is read (when a finding has no line of its
+        // own) and its line starts found once, and only one file is held at a time (a
+        // site's findings can span every page). The files are read again, on every core.
         crate::shared::in_parts(&self.broken, 16, |part| {
-            let mut current: Option<(&str, PathBuf, String, LineStarts)> = None;
+            let mut current: Option<(&str, FileLines)> = None;
             part.iter()
                 .map(|b| {
-                    if current.as_ref().is_none_or(|(file, ..)| *file != b.file) {
+                    if current.as_ref().is_none_or(|(file, _)| *file != b.file) {
                         let path = crate::diagnostics::normalize(&root.join(&b.file));
-                        let text = std::fs::read_to_string(&path).unwrap_or_default();
-                        let starts = LineStarts::of(text.as_bytes());
-                        current = Some((&b.file, path, text, starts));
+                        current = Some((&b.file, FileLines { path, read: None }));
                     }
-                    let (_, path, source, starts) = current.as_ref().expect("just read");
-                    let line_text = |n: usize| starts.text(source, n);
-                    let text = line_text(b.line);
+                    let (_, lines) = current.as_mut().expect("just set");
+                    let text = match &b.source_line {
+                        Some(line) => line.clone(),
+                        None => lines.line(b.line).to_string(),
+                    };
+                    let text = text.as_str();
                     let d = match b.severity {
                         Severity::Error => {
                             Diagnostic::error(format!("broken link `{}`: {}", b.url, b.reason))
@@ -99,6 +104,8 @@ impl Report {
                     };
                     // The URL as written, else (a reference-style link, whose URL is on its
                     // definition's line) the link's text as written, else the whole line.
+                    let path = lines.path.clone();
+                    let path = &path;
                     let at = match (text.find(&b.url), b.span) {
                         (Some(c), _) => Location::new(
                             path,
@@ -115,7 +122,7 @@ impl Report {
                     let mut d = d.at(at);
                     if let Some(def) = b.definition_line {
                         d = d.related(
-                            Location::line(path, def, line_text(def)),
+                            Location::line(path, def, lines.line(def)),
                             "the link's target is defined here",
                         );
                     }
@@ -139,6 +146,25 @@ impl Report {
         .into_iter()
         .flatten()
         .collect()
+    }
+}
+
+/// A file's lines, read when one is first asked for.
+struct FileLines {
+    path: PathBuf,
+    read: Option<(String, LineStarts)>,
+}
+
+impl FileLines {
+    /// 1-based line `n`; empty past the end or when the file cannot be read.
+    fn line(&mut self, n: usize) -> &str {
+        let path = &self.path;
+        let (text, starts) = self.read.get_or_insert_with(|| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let starts = LineStarts::of(text.as_bytes());
+            (text, starts)
+        });
+        starts.text(text, n)
     }
 }
 
@@ -174,6 +200,8 @@ struct Origin {
     definition: Option<usize>,
     /// Column and width of a reference-style link's text on `line`.
     span: Option<(usize, usize)>,
+    /// The text of `line`, kept where the link is known to be broken as it is read.
+    source: Option<String>,
 }
 
 /// Checks a loaded book: builds it into a temporary folder, then checks every link.
@@ -253,6 +281,7 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
                         url: url.clone(),
                         definition,
                         span,
+                        source: None,
                     }
                 }
                 // A generated page: the link came from a YAML text field.
@@ -263,6 +292,7 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
                         url: url.clone(),
                         definition: None,
                         span: None,
+                        source: None,
                     },
                     None => Origin {
                         file: format!(
@@ -274,6 +304,7 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
                         url: url.clone(),
                         definition: None,
                         span: None,
+                        source: None,
                     },
                 },
             };
@@ -326,6 +357,7 @@ fn redirect_links(project: &Project) -> Vec<(String, Origin)> {
                 url: to,
                 definition: None,
                 span: None,
+                source: None,
             };
             (page, origin)
         })
@@ -817,6 +849,7 @@ fn check_links(
                 severity: *severity,
                 definition_line: o.definition,
                 span: o.span,
+                source_line: o.source.clone(),
             });
         }
     }
@@ -916,13 +949,17 @@ pub fn check_html(
     };
     let remaps = Remaps::new(&settings.remap)?;
     // Each page's links are resolved on the thread that read it, while the next pages
-    // are read.
-    let (mut site, mut pages) = Site::list_and_read(site, checked, |page, read| {
+    // are read; a link leaving the book is broken whatever else the site holds, and the
+    // line it is on is kept for its finding while the page is at hand.
+    let (mut site, mut pages) = Site::list_and_read(site, checked, |page, read, text| {
         std::mem::take(&mut read.links)
             .into_iter()
-            .map(|(url, line)| {
-                let target = target(page, &url, &remaps, false).filter(|t| is_checked(t, options));
-                (target, url, line)
+            .map(|link| {
+                let target =
+                    target(page, &link.url, &remaps, false).filter(|t| is_checked(t, options));
+                let source = matches!(target, Some(Target::Outside(_)))
+                    .then(|| site::line_at(text, link.offset));
+                (target, link.url, link.line, source)
             })
             .collect::<Vec<_>>()
     })
@@ -943,13 +980,14 @@ pub fn check_html(
         .filter(|(page, _)| !(index_is_a_copy && page == "index.html"))
         .flat_map(|(page, links)| {
             let file: std::sync::Arc<str> = page.into();
-            links.into_iter().map(move |(target, url, line)| {
+            links.into_iter().map(move |(target, url, line, source)| {
                 let origin = Origin {
                     file: file.clone(),
                     line,
                     url,
                     definition: None,
                     span: None,
+                    source,
                 };
                 (target, origin)
             })

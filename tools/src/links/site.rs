@@ -29,10 +29,20 @@ pub(crate) const NO_INDEX: &str = "a folder without index.html";
 pub(crate) struct Page {
     /// Its `id` and `name` attribute values.
     pub ids: FastSet<String>,
-    /// Its links (`href`, `src`, `srcset`…), each with its 1-based line.
-    pub links: Vec<(String, usize)>,
+    /// Its links (`href`, `src`, `srcset`…).
+    pub links: Vec<Link>,
     /// A hash of its `<main>` element, to recognise mdBook's copy of the first chapter.
     pub main: Option<u64>,
+}
+
+/// A link of a page.
+#[derive(Debug)]
+pub(crate) struct Link {
+    pub url: String,
+    /// 1-based.
+    pub line: usize,
+    /// Where its value starts in the page, in bytes.
+    pub offset: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,17 +65,17 @@ pub(crate) struct Site {
 impl Site {
     /// Lists the site's files. Symbolic links are listed as files but never followed.
     pub(crate) fn list(root: &Path) -> anyhow::Result<Site> {
-        Ok(Site::list_and_read(root, |_| false, |_, _| ())?.0)
+        Ok(Site::list_and_read(root, |_| false, |_, _, _| ())?.0)
     }
 
     /// Lists the site's files and reads the HTML pages `wanted` says to, each as soon as
     /// it is listed, on the thread pool, while the listing goes on. `each` is handed
-    /// every page read, on the thread that read it; what it returns comes back with the
-    /// page's path, in no particular order.
+    /// every page read and its text, on the thread that read it; what it returns comes
+    /// back with the page's path, in no particular order.
     pub(crate) fn list_and_read<T: Send>(
         root: &Path,
         wanted: impl Fn(&str) -> bool + Sync,
-        each: impl Fn(&str, &mut Page) -> T + Sync,
+        each: impl Fn(&str, &mut Page, &[u8]) -> T + Sync,
     ) -> anyhow::Result<(Site, Vec<(String, T)>)> {
         let mut entries = FastMap::default();
         let read = std::sync::Mutex::new(Vec::new());
@@ -84,8 +94,11 @@ impl Site {
                 if kind == Entry::File && is_html(&rel) && wanted(&rel) {
                     let (page, read, each) = (rel.clone(), &read, &each);
                     scope.spawn(move |_| {
-                        let mut scanned = read_page(entry.path());
-                        let done = each(&page, &mut scanned);
+                        // An unreadable page defines nothing and links nowhere; its
+                        // links then report what is wrong.
+                        let text = std::fs::read(entry.path()).unwrap_or_default();
+                        let mut scanned = scan(&text);
+                        let done = each(&page, &mut scanned, &text);
                         read.lock()
                             .expect("not poisoned")
                             .push((page, scanned, done));
@@ -204,7 +217,7 @@ pub(crate) fn scan(text: &[u8]) -> Page {
 /// Links at byte offsets of `text` to links at 1-based lines. The tokenizer finds them in
 /// order, so the line breaks are counted once, up to the last link, and nothing is kept
 /// of the lines in between.
-fn lines_of(text: &[u8], links: Vec<(String, usize)>) -> Vec<(String, usize)> {
+fn lines_of(text: &[u8], links: Vec<(String, usize)>) -> Vec<Link> {
     let (mut at, mut line) = (0, 1);
     links
         .into_iter()
@@ -215,9 +228,18 @@ fn lines_of(text: &[u8], links: Vec<(String, usize)>) -> Vec<(String, usize)> {
             let offset = offset.min(text.len());
             line += newlines(&text[at..offset]);
             at = offset;
-            (url, line)
+            Link { url, line, offset }
         })
         .collect()
+}
+
+/// The line of `text` holding byte `offset`, without its line break.
+pub(crate) fn line_at(text: &[u8], offset: usize) -> String {
+    let offset = offset.min(text.len());
+    let start = memchr::memrchr(b'\n', &text[..offset]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &text[offset..]).map_or(text.len(), |i| offset + i);
+    let line = String::from_utf8_lossy(&text[start..end]);
+    line.trim_end_matches('\r').to_string()
 }
 
 /// The line breaks in `bytes`, counted in runs of 255 into a byte each, which the
@@ -528,7 +550,11 @@ mod tests {
                     <link rel=\"preconnect\" href=\"https://fonts.example\">\n\
                     <video src=v.mp4 poster=p.png></video>";
         let page = scan(html.as_bytes());
-        let links: Vec<(&str, usize)> = page.links.iter().map(|(u, l)| (u.as_str(), *l)).collect();
+        let links: Vec<(&str, usize)> = page
+            .links
+            .iter()
+            .map(|l| (l.url.as_str(), l.line))
+            .collect();
         assert_eq!(
             links,
             [
@@ -553,11 +579,14 @@ mod tests {
             let found = offsets.iter().map(|o| (o.to_string(), *o)).collect();
             lines_of(text, found)
                 .into_iter()
-                .map(|(_, line)| line)
+                .map(|link| link.line)
                 .collect::<Vec<_>>()
         };
         assert_eq!(links(&[0, 1, 2, 4, 5, 99]), [1, 1, 2, 3, 4, 4]);
         assert_eq!(links(&[5, 2, 2]), [4, 2, 2]);
+        assert_eq!(line_at(text, 2), "b");
+        assert_eq!(line_at(text, 4), "");
+        assert_eq!(line_at(b"x\r\ny", 0), "x");
     }
 
     #[test]
