@@ -2,6 +2,7 @@
 # Benchmarks `handbook build` against a stock `mdbook build` of the same rendered pages,
 # on the seed handbook and on synthetic knowledge bases of 1,000 and 10,000 items.
 #
+# Peak memory of both from one run each (GNU time).
 # Needs hyperfine, GNU time (/usr/bin/time) and mdbook 0.5 (MDBOOK=path, default
 # `mdbook` on PATH). Run from the repository root: tools/bench/build.sh
 source "$(dirname "$0")/common.sh"
@@ -14,6 +15,9 @@ echo "## Seed handbook"
 hyperfine --warmup 2 --runs "$RUNS" --style basic \
   -n "handbook build" "$H build --dest $work/seed-out 2>/dev/null" \
   -n "mdbook build of the rendered pages" "cd $work/seed-plain && $MDBOOK build -d $work/seed-mdout 2>/dev/null"
+peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+echo "peak memory (KiB): handbook build $(peak "$H" build --dest "$work/seed-out")," \
+  "mdbook build $(cd "$work/seed-plain" && peak "$MDBOOK" build -d "$work/seed-mdout")"
 
 for items in 1000 10000; do
   book="$work/kb$items"
@@ -29,6 +33,6 @@ for items in 1000 10000; do
   hyperfine --warmup 1 --runs "$RUNS" --style basic \
     -n "handbook build ($items items)" "$H build --root $book --dest $work/out$items 2>/dev/null" \
     -n "mdbook build of the rendered pages ($items items)" "cd $book-plain && $MDBOOK build -d $work/mdout$items 2>/dev/null"
-  /usr/bin/time -f "peak memory: handbook build ($items items): %M KiB, %e s" \
-    "$H" build --root "$book" --dest "$work/out$items" 2>&1 >/dev/null | grep 'peak memory'
+  echo "peak memory (KiB): handbook build $(peak "$H" build --root "$book" --dest "$work/out$items")," \
+    "mdbook build $(cd "$book-plain" && peak "$MDBOOK" build -d "$work/mdout$items")"
 done
