@@ -89,11 +89,14 @@ impl Report {
                         current = Some((&b.file, FileLines { path, read: None }));
                     }
                     let (_, lines) = current.as_mut().expect("just set");
+                    let read;
                     let text = match &b.source_line {
-                        Some(line) => line.clone(),
-                        None => lines.line(b.line).to_string(),
+                        Some(line) => line.as_str(),
+                        None => {
+                            read = lines.line(b.line).to_string();
+                            read.as_str()
+                        }
                     };
-                    let text = text.as_str();
                     let d = match b.severity {
                         Severity::Error => {
                             Diagnostic::error(format!("broken link `{}`: {}", b.url, b.reason))

@@ -94,10 +94,7 @@ impl Site {
                 if kind == Entry::File && is_html(&rel) && wanted(&rel) {
                     let (page, read, each) = (rel.clone(), &read, &each);
                     scope.spawn(move |_| {
-                        // An unreadable page defines nothing and links nowhere; its
-                        // links then report what is wrong.
-                        let text = std::fs::read(entry.path()).unwrap_or_default();
-                        let mut scanned = scan(&text);
+                        let (mut scanned, text) = read_page(entry.path());
                         let done = each(&page, &mut scanned, &text);
                         read.lock()
                             .expect("not poisoned")
@@ -135,7 +132,7 @@ impl Site {
         let root = &self.root;
         let read: Vec<(String, Page)> = todo
             .par_iter()
-            .map(|page| ((*page).clone(), read_page(&root.join(page))))
+            .map(|page| ((*page).clone(), read_page(&root.join(page)).0))
             .collect();
         self.pages.extend(read);
     }
@@ -189,10 +186,11 @@ impl Site {
     }
 }
 
-/// A page read and scanned. An unreadable page defines nothing and links nowhere; its
+/// A page read and scanned, with its text. An unreadable page defines nothing and links nowhere; its
 /// links then report what is wrong.
-fn read_page(path: &Path) -> Page {
-    scan(&std::fs::read(path).unwrap_or_default())
+fn read_page(path: &Path) -> (Page, Vec<u8>) {
+    let text = std::fs::read(path).unwrap_or_default();
+    (scan(&text), text)
 }
 
 fn is_html(path: &str) -> bool {
