@@ -324,12 +324,12 @@ fn print(stages: &[Stage], format: Format, gate: bool) -> Outcome {
         }
         Format::Json => {
             let doc = match stages {
-                [one] if !gate => one.report.clone(),
+                [one] if !gate => one.report.to_json(),
                 _ => serde_json::json!({
                     "ok": gate::outcome(stages) == Outcome::Clean,
                     "stages": stages.iter().map(|s| serde_json::json!({
                         "stage": s.name, "outcome": s.outcome(),
-                        "summary": s.summary, "report": s.report,
+                        "summary": s.summary, "report": s.report.to_json(),
                     })).collect::<Vec<_>>(),
                 }),
             };
