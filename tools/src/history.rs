@@ -9,9 +9,10 @@
 //! here), so a file that an older version of the schema allowed still counts. Without
 //! git, or outside a repository, the page says so instead of failing the build.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use serde::{Deserialize, Serialize};
 
@@ -122,23 +123,34 @@ fn git(dir: &Path, args: &[&str]) -> Option<String> {
 
 /// Reads the history of `k`'s content folder.
 pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
-    let dir = k.content_root();
     let unavailable = |why: &str| History {
         entries: Vec::new(),
         unavailable: Some(why.to_string()),
         truncated: None,
     };
-    let Some(top) = git(dir, &["rev-parse", "--show-toplevel"]) else {
+    // A `git` process costs about as much as laying out a chapter, so the page asks
+    // three (four with tags) however long the history: where the repository is, the
+    // log, and one `cat-file --batch` for every object.
+    let Some(place) = git(
+        k.content_root(),
+        &[
+            "rev-parse",
+            "--show-toplevel",
+            "--show-prefix",
+            "--is-shallow-repository",
+        ],
+    ) else {
         return unavailable(
             "the content is not in a git repository (or git is not installed), so there is no history to compare",
         );
     };
-    let top = PathBuf::from(top.trim());
-    let Some(rel) = git(dir, &["rev-parse", "--show-prefix"]) else {
+    let mut place = place.lines();
+    let (Some(top), Some(rel), Some(shallow)) = (place.next(), place.next(), place.next()) else {
         return unavailable("git could not place the content folder in its repository");
     };
-    let rel = rel.trim().trim_end_matches('/').to_string();
-    let rel = if rel.is_empty() { ".".to_string() } else { rel };
+    let top = PathBuf::from(top);
+    let rel = rel.trim_end_matches('/').to_string();
+    let shallow = shallow == "true";
 
     let steps = match settings.per {
         Per::Commit => commit_steps(&top, &rel, settings),
@@ -150,23 +162,24 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
             settings.since.as_deref().unwrap_or_default()
         ));
     };
+    let Some(mut objects) = Objects::start(&top) else {
+        return unavailable("git could not read the repository's objects");
+    };
     let mut snapshots: BTreeMap<String, Snapshot> = BTreeMap::new();
-    let mut snapshot = |rev: &str| -> Snapshot {
+    let mut snapshot = |objects: &mut Objects, rev: &str| -> Snapshot {
         snapshots
             .entry(rev.to_string())
-            .or_insert_with(|| at_revision(&top, rev, &rel))
+            .or_insert_with(|| objects.snapshot(rev, &rel))
             .clone()
     };
 
     let mut entries = Vec::new();
     // Uncommitted content first: what the working tree holds against the last commit.
-    let head = git(&top, &["rev-parse", "--verify", "-q", "HEAD"]);
-    let current = of_knowledge(k);
-    let base = match head {
-        Some(_) => snapshot("HEAD"),
+    let base = match objects.get("HEAD") {
+        Some(_) => snapshot(&mut objects, "HEAD"),
         None => Snapshot::new(),
     };
-    let changes = compare(&base, &current);
+    let changes = compare(&base, &of_knowledge(k));
     if !changes.is_empty() {
         entries.push(Entry {
             label: None,
@@ -175,16 +188,14 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
             changes,
         });
     }
-    let shallow = git(&top, &["rev-parse", "--is-shallow-repository"])
-        .is_some_and(|answer| answer.trim() == "true");
     let mut truncated = None;
     for step in steps {
         let before = match &step.base {
-            Some(base) => snapshot(base),
+            Some(base) => snapshot(&mut objects, base),
             // In a shallow clone, a commit whose parent the clone does not hold:
             // comparing it with nothing would call everything it holds new. Its
             // changes are unknown.
-            None if shallow && has_parents(&top, &step.rev) => {
+            None if shallow && objects.has_parents(&step.rev) => {
                 truncated = Some(Truncated {
                     commit: step.rev.chars().take(7).collect(),
                     date: step.date.clone(),
@@ -193,7 +204,7 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
             }
             None => Snapshot::new(),
         };
-        let changes = compare(&before, &snapshot(&step.rev));
+        let changes = compare(&before, &snapshot(&mut objects, &step.rev));
         if !changes.is_empty() {
             entries.push(Entry {
                 label: Some(step.label),
@@ -210,15 +221,123 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
     }
 }
 
-/// Whether a commit names parents (whether or not this clone holds them): a root
-/// commit names none.
-fn has_parents(top: &Path, rev: &str) -> bool {
-    git(top, &["cat-file", "-p", rev]).is_some_and(|object| {
-        object
-            .lines()
-            .take_while(|l| !l.is_empty())
-            .any(|l| l.starts_with("parent "))
-    })
+/// One `git cat-file --batch`, asked for one object at a time.
+struct Objects {
+    child: Child,
+    input: ChildStdin,
+    output: BufReader<ChildStdout>,
+    /// Each content file read, by blob id: a file unchanged between revisions is
+    /// parsed once.
+    parsed: HashMap<String, Option<Loose>>,
+}
+
+impl Objects {
+    fn start(top: &Path) -> Option<Objects> {
+        let mut child = Command::new("git")
+            .args(["cat-file", "--batch"])
+            .current_dir(top)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let input = child.stdin.take()?;
+        let output = BufReader::new(child.stdout.take()?);
+        Some(Objects {
+            child,
+            input,
+            output,
+            parsed: HashMap::new(),
+        })
+    }
+
+    /// The object `name` names (`rev`, `rev:path`, an id) as (id, type, contents);
+    /// `None` when there is none.
+    fn get(&mut self, name: &str) -> Option<(String, String, Vec<u8>)> {
+        writeln!(self.input, "{name}").ok()?;
+        self.input.flush().ok()?;
+        let mut header = String::new();
+        self.output.read_line(&mut header).ok()?;
+        // `<id> <type> <size>`, or `<name> missing` (or `ambiguous`) with no contents.
+        let mut fields = header.split_whitespace();
+        let (id, kind, size) = (fields.next()?, fields.next()?, fields.next()?);
+        let size: usize = size.parse().ok()?;
+        let mut contents = vec![0; size + 1];
+        self.output.read_exact(&mut contents).ok()?;
+        contents.pop();
+        Some((id.to_string(), kind.to_string(), contents))
+    }
+
+    /// Whether a commit names parents (whether or not this clone holds them): a root
+    /// commit names none.
+    fn has_parents(&mut self, rev: &str) -> bool {
+        self.get(rev).is_some_and(|(_, _, commit)| {
+            String::from_utf8_lossy(&commit)
+                .lines()
+                .take_while(|l| !l.is_empty())
+                .any(|l| l.starts_with("parent "))
+        })
+    }
+
+    /// The content at a revision: every YAML file under the content folder `rel`.
+    fn snapshot(&mut self, rev: &str, rel: &str) -> Snapshot {
+        let mut blobs = Vec::new();
+        if let Some((id, kind, tree)) = self.get(&format!("{rev}:{rel}"))
+            && kind == "tree"
+        {
+            // 20 bytes for SHA-1, 32 for SHA-256: as long as the tree's own id.
+            self.yaml_blobs(&tree, id.len() / 2, &mut blobs);
+        }
+        let mut out = Snapshot::new();
+        for id in blobs {
+            if !self.parsed.contains_key(&id) {
+                // A file that does not parse at that revision contributes nothing.
+                let doc = self.get(&id).and_then(|(_, _, text)| {
+                    serde_saphyr::from_str::<Loose>(std::str::from_utf8(&text).ok()?).ok()
+                });
+                self.parsed.insert(id.clone(), doc);
+            }
+            if let Some(doc) = &self.parsed[&id] {
+                add(&mut out, doc.insights.clone(), doc.actions.clone());
+            }
+        }
+        out
+    }
+
+    /// The ids of the `.yaml`/`.yml` files of a tree and its subtrees, in the order
+    /// `git ls-tree -r` lists them. A raw tree entry is `<mode> <name>\0<id bytes>`.
+    fn yaml_blobs(&mut self, tree: &[u8], id_len: usize, blobs: &mut Vec<String>) {
+        let mut rest = tree;
+        while let Some(nul) = rest.iter().position(|&b| b == 0) {
+            let Some(id) = rest.get(nul + 1..nul + 1 + id_len) else {
+                return;
+            };
+            let entry = String::from_utf8_lossy(&rest[..nul]).into_owned();
+            let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+            rest = &rest[nul + 1 + id_len..];
+            let Some((mode, name)) = entry.split_once(' ') else {
+                continue;
+            };
+            match mode {
+                "40000" => {
+                    if let Some((_, _, subtree)) = self.get(&id) {
+                        self.yaml_blobs(&subtree, id_len, blobs);
+                    }
+                }
+                "100644" | "100755" if name.ends_with(".yaml") || name.ends_with(".yml") => {
+                    blobs.push(id);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+impl Drop for Objects {
+    fn drop(&mut self) {
+        // `cat-file` ends at the end of its input; reaped so no zombie is left.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// One entry to compute: the content at `rev` against the content at `base`.
@@ -238,11 +357,21 @@ fn commit_steps(top: &Path, rel: &str, settings: &ChangeSettings) -> Option<Vec<
         None => "HEAD".to_string(),
     };
     let limit = format!("-n{}", settings.limit);
-    let format = "--format=%H%x09%cs%x09%s";
-    let log = match git(
-        top,
-        &["log", "--no-merges", format, &limit, &range, "--", rel],
-    ) {
+    let rel = if rel.is_empty() { "." } else { rel };
+    // Hash, parents, date, the tags on it and the subject, one line per commit. A
+    // shallow clone's oldest commit shows no parents.
+    let format = "--format=%H%x09%P%x09%cs%x09%D%x09%s";
+    let args = [
+        "log",
+        "--no-merges",
+        "--decorate-refs=refs/tags/",
+        format,
+        &limit,
+        &range,
+        "--",
+        rel,
+    ];
+    let log = match git(top, &args) {
         Some(log) => log,
         None if settings.since.is_some() => return None,
         // A repository without commits yet.
@@ -251,18 +380,27 @@ fn commit_steps(top: &Path, rel: &str, settings: &ChangeSettings) -> Option<Vec<
     let steps = log
         .lines()
         .filter_map(|line| {
-            let mut parts = line.splitn(3, '\t');
-            let (hash, date, subject) = (parts.next()?, parts.next()?, parts.next()?);
-            let tags = git(top, &["tag", "--points-at", hash]).unwrap_or_default();
-            let tags: Vec<&str> = tags
-                .lines()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
+            let mut parts = line.splitn(5, '\t');
+            let (hash, parents, date, refs, subject) = (
+                parts.next()?,
+                parts.next()?,
+                parts.next()?,
+                parts.next()?,
+                parts.next()?,
+            );
+            // `tag: v1, tag: v2` (a ref name holds no space), in `git tag`'s order.
+            let mut tags: Vec<&str> = refs
+                .split(", ")
+                .filter_map(|r| r.strip_prefix("tag: "))
                 .collect();
+            tags.sort_unstable();
             Some(Step {
                 rev: hash.to_string(),
-                base: git(top, &["rev-parse", "--verify", "-q", &format!("{hash}^")])
-                    .map(|p| p.trim().to_string()),
+                base: parents
+                    .split(' ')
+                    .next()
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string),
                 label: if tags.is_empty() {
                     hash.chars().take(7).collect()
                 } else {
@@ -279,17 +417,6 @@ fn commit_steps(top: &Path, rel: &str, settings: &ChangeSettings) -> Option<Vec<
 /// One step per tag reachable from HEAD, newest first, each against the tag before it;
 /// the commits after the newest tag come first. `None` when `since` names nothing.
 fn tag_steps(top: &Path, settings: &ChangeSettings) -> Option<Vec<Step>> {
-    let since = match &settings.since {
-        Some(s) => Some(git(
-            top,
-            &["rev-parse", "--verify", "-q", &format!("{s}^{{commit}}")],
-        )?),
-        None => None,
-    };
-    let date_of = |rev: &str| {
-        git(top, &["log", "-1", "--format=%cs", rev])
-            .map_or_else(String::new, |d| d.trim().to_string())
-    };
     let commit_of = |rev: &str| {
         git(
             top,
@@ -297,51 +424,42 @@ fn tag_steps(top: &Path, settings: &ChangeSettings) -> Option<Vec<Step>> {
         )
         .map(|c| c.trim().to_string())
     };
-    // Tags on HEAD's history, newest commit first (ties by name, for a stable order).
-    let listed = git(top, &["tag", "--merged", "HEAD"]).unwrap_or_default();
-    let mut tags: Vec<(String, String, String)> = listed
-        .lines()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .filter_map(|t| {
-            let commit = commit_of(t)?;
-            let time = git(top, &["log", "-1", "--format=%ct", &commit])?
-                .trim()
-                .to_string();
-            Some((time, t.to_string(), commit))
-        })
-        .collect();
-    tags.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let since = match &settings.since {
+        Some(s) => Some(commit_of(s)?),
+        None => None,
+    };
+    let tags = tags_on_head(top, commit_of);
     // Stop at `since`: it is the base of the oldest entry.
-    if let Some(since) = &since {
-        let since = since.trim();
-        if let Some(end) = tags.iter().position(|t| t.2 == since) {
-            tags.truncate(end + 1);
-        }
-    }
+    let tags = match &since {
+        Some(since) => match tags.iter().position(|t| t.commit == *since) {
+            Some(end) => &tags[..=end],
+            None => &tags[..],
+        },
+        None => &tags[..],
+    };
     let mut steps = Vec::new();
-    let head = commit_of("HEAD");
-    if let (Some(head), Some(newest)) = (&head, tags.first())
-        && *head != newest.2
+    let head = git(top, &["log", "-1", "--format=%H%x09%cs", "HEAD"]);
+    let head = head.as_deref().and_then(|h| h.trim().split_once('\t'));
+    if let (Some((head, date)), Some(newest)) = (head, tags.first())
+        && head != newest.commit
     {
         steps.push(Step {
-            rev: head.clone(),
-            base: Some(newest.2.clone()),
-            label: format!("since {}", newest.1),
-            date: date_of(head),
+            rev: head.to_string(),
+            base: Some(newest.commit.clone()),
+            label: format!("since {}", newest.name),
+            date: date.to_string(),
             subject: None,
         });
     }
-    for (i, (_, tag, commit)) in tags.iter().enumerate() {
-        let base = tags.get(i + 1).map(|t| t.2.clone());
-        if since.as_deref().map(str::trim) == Some(commit.as_str()) {
+    for (i, tag) in tags.iter().enumerate() {
+        if since.as_deref() == Some(tag.commit.as_str()) {
             break;
         }
         steps.push(Step {
-            rev: commit.clone(),
-            base,
-            label: tag.clone(),
-            date: date_of(commit),
+            rev: tag.commit.clone(),
+            base: tags.get(i + 1).map(|t| t.commit.clone()),
+            label: tag.name.clone(),
+            date: tag.date.clone(),
             subject: None,
         });
     }
@@ -349,24 +467,70 @@ fn tag_steps(top: &Path, settings: &ChangeSettings) -> Option<Vec<Step>> {
     Some(steps)
 }
 
-/// The content at a revision: every YAML file under the content folder.
-fn at_revision(top: &Path, rev: &str, rel: &str) -> Snapshot {
-    let mut out = Snapshot::new();
-    let files = git(top, &["ls-tree", "-r", "--name-only", rev, "--", rel]).unwrap_or_default();
-    for file in files
+/// A tag and the commit it names.
+struct Tag {
+    name: String,
+    commit: String,
+    date: String,
+}
+
+/// The tags on HEAD's history that name a commit, newest commit first (ties by name,
+/// for a stable order), from one `git for-each-ref`.
+fn tags_on_head(top: &Path, commit_of: impl Fn(&str) -> Option<String>) -> Vec<Tag> {
+    // An annotated tag's own fields, then those of the object it names (`*`).
+    let format = "--format=%(refname:lstrip=2)%09%(objecttype)%09%(objectname)\
+                  %09%(committerdate:unix)%09%(committerdate:short)%09%(*objecttype)\
+                  %09%(*objectname)%09%(*committerdate:unix)%09%(*committerdate:short)";
+    let listed = git(
+        top,
+        &["for-each-ref", "--merged", "HEAD", format, "refs/tags"],
+    );
+    let mut tags: Vec<(i64, Tag)> = listed
+        .unwrap_or_default()
         .lines()
-        .filter(|f| f.ends_with(".yaml") || f.ends_with(".yml"))
-    {
-        let Some(text) = git(top, &["show", &format!("{rev}:{file}")]) else {
-            continue;
-        };
-        // A file that does not parse at that revision contributes nothing.
-        let Ok(doc) = serde_saphyr::from_str::<Loose>(&text) else {
-            continue;
-        };
-        add(&mut out, doc.insights, doc.actions);
-    }
-    out
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            let [
+                name,
+                kind,
+                id,
+                time,
+                date,
+                peeled_kind,
+                peeled,
+                peeled_time,
+                peeled_date,
+            ] = f[..]
+            else {
+                return None;
+            };
+            let (commit, time, date) = match (kind, peeled_kind) {
+                ("commit", _) => (id.to_string(), time.to_string(), date.to_string()),
+                (_, "commit") => (
+                    peeled.to_string(),
+                    peeled_time.to_string(),
+                    peeled_date.to_string(),
+                ),
+                // A tag of a tag (or of no commit at all): rare enough to ask git.
+                _ => {
+                    let commit = commit_of(&format!("refs/tags/{name}"))?;
+                    let dated = git(top, &["log", "-1", "--format=%ct%x09%cs", &commit])?;
+                    let (time, date) = dated.trim().split_once('\t')?;
+                    (commit, time.to_string(), date.to_string())
+                }
+            };
+            Some((
+                time.parse().ok()?,
+                Tag {
+                    name: name.to_string(),
+                    commit,
+                    date,
+                },
+            ))
+        })
+        .collect();
+    tags.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    tags.into_iter().map(|(_, t)| t).collect()
 }
 
 fn add(out: &mut Snapshot, insights: Vec<Item>, actions: Vec<Item>) {

@@ -329,3 +329,84 @@ fn a_shallow_clone_does_not_invent_history() {
     in_order(&changes, &["2026-10-15 · ", "2026-09-01 · "]);
     assert!(changes.contains("done → dropped") && changes.contains("hb-change-added"));
 }
+
+/// The page reads git's history through a fixed number of `git` processes, however
+/// many commits touched the content (each costs about as much as laying out a
+/// chapter), and shows every one of them.
+#[test]
+fn what_changed_asks_git_a_fixed_number_of_times() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = with_lifecycle();
+    git(
+        dir.path(),
+        &["init", "-q", "-b", "main"],
+        "2026-09-01T10:00:00Z",
+    );
+    git(dir.path(), &["add", "."], "2026-09-01T10:00:00Z");
+    git(
+        dir.path(),
+        &["commit", "-qm", "First"],
+        "2026-09-01T10:00:00Z",
+    );
+    let mut status = "done";
+    for day in 2..=12 {
+        let next = if status == "done" { "dropped" } else { "done" };
+        edit(
+            dir.path(),
+            &format!("  status: {status}\n"),
+            &format!("  status: {next}\n"),
+        );
+        status = next;
+        let date = format!("2026-09-{day:02}T10:00:00Z");
+        git(
+            dir.path(),
+            &["commit", "-qam", &format!("Step {day}")],
+            &date,
+        );
+    }
+    git(
+        dir.path(),
+        &["tag", "-a", "publish-1", "-m", "one"],
+        "2026-09-13T10:00:00Z",
+    );
+
+    // Every `git` the build starts, logged by a stand-in first on PATH.
+    let real = Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .expect("sh runs");
+    let real = String::from_utf8_lossy(&real.stdout).trim().to_string();
+    let bin = tempdir();
+    let log = bin.path().join("git.log");
+    let script = bin.path().join("git");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$1\" >> '{}'\nexec '{real}' \"$@\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+
+    let build = handbook_with(dir.path(), &["build"], &[("PATH", &path)]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let asked = read(&log);
+    assert_eq!(
+        asked.lines().collect::<Vec<_>>(),
+        ["rev-parse", "log", "cat-file"],
+        "one question of each kind"
+    );
+    let changes = read(dir.path().join("book/changes.html"));
+    in_order(
+        &changes,
+        &["2026-09-12 · publish-1", "2026-09-02 · ", "2026-09-01 · "],
+    );
+    assert_eq!(changes.matches("done → dropped").count(), 6, "{changes}");
+    assert_eq!(changes.matches("dropped → done").count(), 5, "{changes}");
+}
