@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use serde::{Deserialize, Serialize};
@@ -108,17 +108,28 @@ struct Loose {
 /// Items by id: (kind, item).
 type Snapshot = BTreeMap<String, (&'static str, Item)>;
 
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git")
+/// Starts `git args` in `dir`, its output read by [`finish`].
+fn start(dir: &Path, args: &[impl AsRef<std::ffi::OsStr>]) -> Option<Child> {
+    Command::new("git")
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .output()
-        .ok()?;
+        .spawn()
+        .ok()
+}
+
+/// What a started `git` printed, when it succeeded.
+fn finish(child: Option<Child>) -> Option<String> {
+    let out = child?.wait_with_output().ok()?;
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    finish(start(dir, args))
 }
 
 /// Reads the history of `k`'s content folder.
@@ -128,33 +139,26 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
         unavailable: Some(why.to_string()),
         truncated: None,
     };
-    // A `git` process costs about as much as laying out a chapter, so the page asks
-    // three (four with tags) however long the history: where the repository is, the
-    // log, and one `cat-file --batch` for every object.
-    let Some(place) = git(
-        k.content_root(),
-        &[
-            "rev-parse",
-            "--show-toplevel",
-            "--show-prefix",
-            "--is-shallow-repository",
-        ],
-    ) else {
+    // Starting `git` costs about as much as laying out a chapter, so the page starts
+    // three processes at once (a fourth with tags), however long the history: whether
+    // this is a (shallow) repository, the log, and one `cat-file --batch` for every
+    // object. All run in the content folder, so paths are relative to it (`HEAD:./`).
+    let dir = k.content_root();
+    let shallow = start(dir, &["rev-parse", "--is-shallow-repository"]);
+    let log = match settings.per {
+        Per::Commit => start(dir, &log_args(settings)),
+        Per::Tag => None,
+    };
+    let objects = Objects::start(dir);
+    let Some(shallow) = finish(shallow) else {
         return unavailable(
             "the content is not in a git repository (or git is not installed), so there is no history to compare",
         );
     };
-    let mut place = place.lines();
-    let (Some(top), Some(rel), Some(shallow)) = (place.next(), place.next(), place.next()) else {
-        return unavailable("git could not place the content folder in its repository");
-    };
-    let top = PathBuf::from(top);
-    let rel = rel.trim_end_matches('/').to_string();
-    let shallow = shallow == "true";
-
+    let shallow = shallow.trim() == "true";
     let steps = match settings.per {
-        Per::Commit => commit_steps(&top, &rel, settings),
-        Per::Tag => tag_steps(&top, settings),
+        Per::Commit => commit_steps(finish(log), settings),
+        Per::Tag => tag_steps(dir, settings),
     };
     let Some(steps) = steps else {
         return unavailable(&format!(
@@ -162,14 +166,14 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
             settings.since.as_deref().unwrap_or_default()
         ));
     };
-    let Some(mut objects) = Objects::start(&top) else {
+    let Some(mut objects) = objects else {
         return unavailable("git could not read the repository's objects");
     };
     let mut snapshots: BTreeMap<String, Snapshot> = BTreeMap::new();
     let mut snapshot = |objects: &mut Objects, rev: &str| -> Snapshot {
         snapshots
             .entry(rev.to_string())
-            .or_insert_with(|| objects.snapshot(rev, &rel))
+            .or_insert_with(|| objects.snapshot(rev))
             .clone()
     };
 
@@ -232,10 +236,10 @@ struct Objects {
 }
 
 impl Objects {
-    fn start(top: &Path) -> Option<Objects> {
+    fn start(dir: &Path) -> Option<Objects> {
         let mut child = Command::new("git")
             .args(["cat-file", "--batch"])
-            .current_dir(top)
+            .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -254,8 +258,8 @@ impl Objects {
     /// The object `name` names (`rev`, `rev:path`, an id) as (id, type, contents);
     /// `None` when there is none.
     fn get(&mut self, name: &str) -> Option<(String, String, Vec<u8>)> {
-        writeln!(self.input, "{name}").ok()?;
-        self.input.flush().ok()?;
+        // One write per question: the pipe is unbuffered, and `cat-file` wakes for each.
+        self.input.write_all(format!("{name}\n").as_bytes()).ok()?;
         let mut header = String::new();
         self.output.read_line(&mut header).ok()?;
         // `<id> <type> <size>`, or `<name> missing` (or `ambiguous`) with no contents.
@@ -279,10 +283,10 @@ impl Objects {
         })
     }
 
-    /// The content at a revision: every YAML file under the content folder `rel`.
-    fn snapshot(&mut self, rev: &str, rel: &str) -> Snapshot {
+    /// The content at a revision: every YAML file under the content folder.
+    fn snapshot(&mut self, rev: &str) -> Snapshot {
         let mut blobs = Vec::new();
-        if let Some((id, kind, tree)) = self.get(&format!("{rev}:{rel}"))
+        if let Some((id, kind, tree)) = self.get(&format!("{rev}:./"))
             && kind == "tree"
         {
             // 20 bytes for SHA-1, 32 for SHA-256: as long as the tree's own id.
@@ -349,29 +353,31 @@ struct Step {
     subject: Option<String>,
 }
 
-/// One step per commit that touched the content, newest first; `None` when `since`
-/// names nothing.
-fn commit_steps(top: &Path, rel: &str, settings: &ChangeSettings) -> Option<Vec<Step>> {
+/// The log of the commits that touched the content folder (the current one): hash,
+/// parents, date, the tags on it and the subject, one line per commit. A shallow
+/// clone's oldest commit shows no parents.
+fn log_args(settings: &ChangeSettings) -> Vec<String> {
     let range = match &settings.since {
         Some(since) => format!("{since}..HEAD"),
         None => "HEAD".to_string(),
     };
-    let limit = format!("-n{}", settings.limit);
-    let rel = if rel.is_empty() { "." } else { rel };
-    // Hash, parents, date, the tags on it and the subject, one line per commit. A
-    // shallow clone's oldest commit shows no parents.
-    let format = "--format=%H%x09%P%x09%cs%x09%D%x09%s";
-    let args = [
+    [
         "log",
         "--no-merges",
         "--decorate-refs=refs/tags/",
-        format,
-        &limit,
+        "--format=%H%x09%P%x09%cs%x09%D%x09%s",
+        &format!("-n{}", settings.limit),
         &range,
         "--",
-        rel,
-    ];
-    let log = match git(top, &args) {
+        ".",
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+/// One step per commit of the `log`, newest first; `None` when `since` names nothing.
+fn commit_steps(log: Option<String>, settings: &ChangeSettings) -> Option<Vec<Step>> {
+    let log = match log {
         Some(log) => log,
         None if settings.since.is_some() => return None,
         // A repository without commits yet.
@@ -416,10 +422,10 @@ fn commit_steps(top: &Path, rel: &str, settings: &ChangeSettings) -> Option<Vec<
 
 /// One step per tag reachable from HEAD, newest first, each against the tag before it;
 /// the commits after the newest tag come first. `None` when `since` names nothing.
-fn tag_steps(top: &Path, settings: &ChangeSettings) -> Option<Vec<Step>> {
+fn tag_steps(dir: &Path, settings: &ChangeSettings) -> Option<Vec<Step>> {
     let commit_of = |rev: &str| {
         git(
-            top,
+            dir,
             &["rev-parse", "--verify", "-q", &format!("{rev}^{{commit}}")],
         )
         .map(|c| c.trim().to_string())
@@ -428,7 +434,7 @@ fn tag_steps(top: &Path, settings: &ChangeSettings) -> Option<Vec<Step>> {
         Some(s) => Some(commit_of(s)?),
         None => None,
     };
-    let tags = tags_on_head(top, commit_of);
+    let tags = tags_on_head(dir, commit_of);
     // Stop at `since`: it is the base of the oldest entry.
     let tags = match &since {
         Some(since) => match tags.iter().position(|t| t.commit == *since) {
@@ -438,7 +444,7 @@ fn tag_steps(top: &Path, settings: &ChangeSettings) -> Option<Vec<Step>> {
         None => &tags[..],
     };
     let mut steps = Vec::new();
-    let head = git(top, &["log", "-1", "--format=%H%x09%cs", "HEAD"]);
+    let head = git(dir, &["log", "-1", "--format=%H%x09%cs", "HEAD"]);
     let head = head.as_deref().and_then(|h| h.trim().split_once('\t'));
     if let (Some((head, date)), Some(newest)) = (head, tags.first())
         && head != newest.commit
@@ -476,13 +482,13 @@ struct Tag {
 
 /// The tags on HEAD's history that name a commit, newest commit first (ties by name,
 /// for a stable order), from one `git for-each-ref`.
-fn tags_on_head(top: &Path, commit_of: impl Fn(&str) -> Option<String>) -> Vec<Tag> {
+fn tags_on_head(dir: &Path, commit_of: impl Fn(&str) -> Option<String>) -> Vec<Tag> {
     // An annotated tag's own fields, then those of the object it names (`*`).
     let format = "--format=%(refname:lstrip=2)%09%(objecttype)%09%(objectname)\
                   %09%(committerdate:unix)%09%(committerdate:short)%09%(*objecttype)\
                   %09%(*objectname)%09%(*committerdate:unix)%09%(*committerdate:short)";
     let listed = git(
-        top,
+        dir,
         &["for-each-ref", "--merged", "HEAD", format, "refs/tags"],
     );
     let mut tags: Vec<(i64, Tag)> = listed
@@ -514,7 +520,7 @@ fn tags_on_head(top: &Path, commit_of: impl Fn(&str) -> Option<String>) -> Vec<T
                 // A tag of a tag (or of no commit at all): rare enough to ask git.
                 _ => {
                     let commit = commit_of(&format!("refs/tags/{name}"))?;
-                    let dated = git(top, &["log", "-1", "--format=%ct%x09%cs", &commit])?;
+                    let dated = git(dir, &["log", "-1", "--format=%ct%x09%cs", &commit])?;
                     let (time, date) = dated.trim().split_once('\t')?;
                     (commit, time.to_string(), date.to_string())
                 }
