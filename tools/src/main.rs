@@ -7,34 +7,22 @@ use handbook::cli::Cli;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    // Elsewhere there is no constructor to run before the first allocation: only the
-    // return of freed memory can still be chosen.
-    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-    if builds_the_site(
-        std::env::args_os()
-            .map(|a| a.into_encoded_bytes())
-            .collect::<Vec<_>>()
-            .iter()
-            .map(Vec::as_slice),
-    ) {
-        // SAFETY: setting an option only changes when the allocator returns freed memory.
-        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) }
-    }
     handbook::cli::exit_code(handbook::cli::run(Cli::parse()))
 }
 
-// mimalloc keeps freed memory for reuse and commits its arenas ahead of use, which raised
-// the peak of a build of a thousand briefings from 1.0 to 1.3 GiB. Two of its options
-// bring it back: memory committed as it is used and freed memory handed back at once.
-// Both cost a short command time (about 5 % of a link check of a small book, in system
-// calls), so only the commands that build the site set them, and the first must be set
-// before the first allocation: on Linux from a constructor, before `main`, which glibc
-// hands the command line (as the standard library's own does). `mimalloc.h` numbers them
-// (`mi_option_arena_eager_commit` = 4, `mi_option_purge_delay` = 15, in mimalloc 2 and 3
-// alike); the crate leaves them unnamed.
+// mimalloc commits its arenas ahead of use, which raised the peak of a build of a
+// thousand briefings from 1.0 to 1.3 GiB. Committing memory only as it is used brings it
+// back to 1.1 GiB; it costs a short command time (about 5 % of a link check of a small
+// book, in system calls), so only the commands that build the site set it. It must be
+// set before the first allocation: on Linux from a constructor, before `main`, which
+// glibc hands the command line (as the standard library's own does); elsewhere there is
+// no such constructor and mimalloc's default stays. Handing freed memory back at once as
+// well (`purge_delay = 0`) saved 4 % more of that peak but made the same build 25 %
+// slower (BENCHMARKS.md, "Handing freed memory back"), so it is left at its default. `mimalloc.h`
+// numbers the option (`mi_option_arena_eager_commit` = 4, in mimalloc 2 and 3 alike);
+// the crate leaves it unnamed.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
-const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 extern "C" fn set_allocator(
@@ -47,11 +35,8 @@ extern "C" fn set_allocator(
     let args = (0..usize::try_from(argc).unwrap_or(0))
         .map(|i| unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) }.to_bytes());
     if builds_the_site(args) {
-        // SAFETY: setting options only changes how the allocator commits and returns memory.
-        unsafe {
-            libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
-            libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
-        }
+        // SAFETY: setting an option only changes when the allocator commits memory.
+        unsafe { libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0) }
     }
 }
 
@@ -68,6 +53,7 @@ static SET_ALLOCATOR: extern "C" fn(
 /// `check` without `links`/`snippets`), where a large handbook peaks in memory. Read
 /// before the arguments are parsed, so an odd command line at worst gets the other
 /// allocator settings.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn builds_the_site<'a>(mut args: impl Iterator<Item = &'a [u8]>) -> bool {
     match args.nth(1) {
         Some(b"build" | b"serve") => true,
