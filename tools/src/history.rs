@@ -336,6 +336,7 @@ impl Objects {
         }
     }
 }
+
 impl Drop for Objects {
     fn drop(&mut self) {
         // `cat-file` ends at the end of its input; reaped so no zombie is left.
