@@ -156,8 +156,22 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
         );
     };
     let shallow = shallow.trim() == "true";
+    let Some(mut objects) = objects else {
+        return unavailable("git could not read the repository's objects");
+    };
+    let has_head = objects.get("HEAD").is_some();
     let steps = match settings.per {
-        Per::Commit => commit_steps(finish(log), settings),
+        Per::Commit => match finish(log) {
+            Some(log) => Some(commit_steps(&log)),
+            None if settings.since.is_some() => None,
+            // A repository without commits yet has no log.
+            None if !has_head => Some(Vec::new()),
+            None => {
+                return unavailable(
+                    "git could not list the commits that changed the content (`git log` failed; git 2.16 or later is needed)",
+                );
+            }
+        },
         Per::Tag => tag_steps(dir, settings),
     };
     let Some(steps) = steps else {
@@ -165,9 +179,6 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
             "`since = \"{}\"` under [preprocessor.handbook.changes] names no commit or tag of this repository",
             settings.since.as_deref().unwrap_or_default()
         ));
-    };
-    let Some(mut objects) = objects else {
-        return unavailable("git could not read the repository's objects");
     };
     let mut snapshots: BTreeMap<String, Snapshot> = BTreeMap::new();
     let mut snapshot = |objects: &mut Objects, rev: &str| -> Snapshot {
@@ -179,9 +190,10 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
 
     let mut entries = Vec::new();
     // Uncommitted content first: what the working tree holds against the last commit.
-    let base = match objects.get("HEAD") {
-        Some(_) => snapshot(&mut objects, "HEAD"),
-        None => Snapshot::new(),
+    let base = if has_head {
+        snapshot(&mut objects, "HEAD")
+    } else {
+        Snapshot::new()
     };
     let changes = compare(&base, &of_knowledge(k));
     if !changes.is_empty() {
@@ -376,16 +388,9 @@ fn log_args(settings: &ChangeSettings) -> Vec<String> {
     .to_vec()
 }
 
-/// One step per commit of the `log`, newest first; `None` when `since` names nothing.
-fn commit_steps(log: Option<String>, settings: &ChangeSettings) -> Option<Vec<Step>> {
-    let log = match log {
-        Some(log) => log,
-        None if settings.since.is_some() => return None,
-        // A repository without commits yet.
-        None => String::new(),
-    };
-    let steps = log
-        .lines()
+/// One step per commit of the `log`, newest first.
+fn commit_steps(log: &str) -> Vec<Step> {
+    log.lines()
         .filter_map(|line| {
             let mut parts = line.splitn(5, '\t');
             let (hash, parents, date, refs, subject) = (
@@ -417,8 +422,7 @@ fn commit_steps(log: Option<String>, settings: &ChangeSettings) -> Option<Vec<St
                 subject: Some(subject.to_string()),
             })
         })
-        .collect();
-    Some(steps)
+        .collect()
 }
 
 /// One step per tag reachable from HEAD, newest first, each against the tag before it;

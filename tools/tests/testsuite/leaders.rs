@@ -335,7 +335,6 @@ fn a_shallow_clone_does_not_invent_history() {
 /// chapter), and shows every one of them.
 #[test]
 fn what_changed_asks_git_a_fixed_number_of_times() {
-    use std::os::unix::fs::PermissionsExt as _;
     let dir = with_lifecycle();
     git(
         dir.path(),
@@ -371,28 +370,9 @@ fn what_changed_asks_git_a_fixed_number_of_times() {
     );
 
     // Every `git` the build starts, logged by a stand-in first on PATH.
-    let real = Command::new("sh")
-        .args(["-c", "command -v git"])
-        .output()
-        .expect("sh runs");
-    let real = String::from_utf8_lossy(&real.stdout).trim().to_string();
     let bin = tempdir();
     let log = bin.path().join("git.log");
-    let script = bin.path().join("git");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\necho \"$1\" >> '{}'\nexec '{real}' \"$@\"\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.path().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = git_first_on_path(bin.path(), &log, None);
 
     let build = handbook_with(dir.path(), &["build"], &[("PATH", &path)]);
     assert_eq!(build.code, 0, "{}", build.stderr);
@@ -412,4 +392,61 @@ fn what_changed_asks_git_a_fixed_number_of_times() {
     );
     assert_eq!(changes.matches("done → dropped").count(), 6, "{changes}");
     assert_eq!(changes.matches("dropped → done").count(), 5, "{changes}");
+}
+
+/// A git without what the page asks of `git log` (as git before 2.16): the page says the
+/// history could not be read instead of showing an empty one.
+#[test]
+fn a_failing_git_log_is_said_on_the_page() {
+    let dir = with_lifecycle();
+    git(
+        dir.path(),
+        &["init", "-q", "-b", "main"],
+        "2026-09-01T10:00:00Z",
+    );
+    git(dir.path(), &["add", "."], "2026-09-01T10:00:00Z");
+    git(
+        dir.path(),
+        &["commit", "-qm", "First"],
+        "2026-09-01T10:00:00Z",
+    );
+    let bin = tempdir();
+    let path = git_first_on_path(bin.path(), &bin.path().join("git.log"), Some("log"));
+    let build = handbook_with(dir.path(), &["build"], &[("PATH", &path)]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let changes = read(dir.path().join("book/changes.html"));
+    assert!(
+        changes.contains("git could not list the commits"),
+        "{changes}"
+    );
+    assert!(!changes.contains("hb-change-added"), "{changes}");
+}
+
+/// A `git` first on a PATH returned for the build: it logs each command's name to `log`
+/// and runs the real git, except `failing`, which fails as an unknown option would.
+fn git_first_on_path(bin: &Path, log: &Path, failing: Option<&str>) -> String {
+    use std::os::unix::fs::PermissionsExt as _;
+    let real = Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .expect("sh runs");
+    let real = String::from_utf8_lossy(&real.stdout).trim().to_string();
+    let fail = failing
+        .map(|c| format!("if [ \"$1\" = {c} ]; then echo 'unknown option' >&2; exit 129; fi\n"))
+        .unwrap_or_default();
+    let script = bin.join("git");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$1\" >> '{}'\n{fail}exec '{real}' \"$@\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
 }
