@@ -49,6 +49,16 @@ fn with_lifecycle() -> tempfile::TempDir {
     dir
 }
 
+/// The fixture with a lifecycle as the first commit of a new repository.
+fn committed(message: &str) -> tempfile::TempDir {
+    let dir = with_lifecycle();
+    let date = "2026-09-01T10:00:00Z";
+    git(dir.path(), &["init", "-q", "-b", "main"], date);
+    git(dir.path(), &["add", "."], date);
+    git(dir.path(), &["commit", "-qm", message], date);
+    dir
+}
+
 #[test]
 fn status_and_progress_show_on_the_summary_and_the_roadmap() {
     let dir = with_lifecycle();
@@ -256,18 +266,7 @@ fn what_changed_follows_the_git_history_and_marks_recommendations_to_review() {
 /// at that boundary; the build warns; a full clone shows the whole history.
 #[test]
 fn a_shallow_clone_does_not_invent_history() {
-    let origin = with_lifecycle();
-    git(
-        origin.path(),
-        &["init", "-q", "-b", "main"],
-        "2026-09-01T10:00:00Z",
-    );
-    git(origin.path(), &["add", "."], "2026-09-01T10:00:00Z");
-    git(
-        origin.path(),
-        &["commit", "-qm", "First publish"],
-        "2026-09-01T10:00:00Z",
-    );
+    let origin = committed("First publish");
     edit(origin.path(), "  status: done\n", "  status: dropped\n");
     git(
         origin.path(),
@@ -335,18 +334,7 @@ fn a_shallow_clone_does_not_invent_history() {
 /// chapter), and shows every one of them.
 #[test]
 fn what_changed_asks_git_a_fixed_number_of_times() {
-    let dir = with_lifecycle();
-    git(
-        dir.path(),
-        &["init", "-q", "-b", "main"],
-        "2026-09-01T10:00:00Z",
-    );
-    git(dir.path(), &["add", "."], "2026-09-01T10:00:00Z");
-    git(
-        dir.path(),
-        &["commit", "-qm", "First"],
-        "2026-09-01T10:00:00Z",
-    );
+    let dir = committed("First");
     let mut status = "done";
     for day in 2..=12 {
         let next = if status == "done" { "dropped" } else { "done" };
@@ -398,18 +386,7 @@ fn what_changed_asks_git_a_fixed_number_of_times() {
 /// history could not be read instead of showing an empty one.
 #[test]
 fn a_failing_git_log_is_said_on_the_page() {
-    let dir = with_lifecycle();
-    git(
-        dir.path(),
-        &["init", "-q", "-b", "main"],
-        "2026-09-01T10:00:00Z",
-    );
-    git(dir.path(), &["add", "."], "2026-09-01T10:00:00Z");
-    git(
-        dir.path(),
-        &["commit", "-qm", "First"],
-        "2026-09-01T10:00:00Z",
-    );
+    let dir = committed("First");
     let bin = tempdir();
     let path = git_first_on_path(bin.path(), &bin.path().join("git.log"), Some("log"));
     let build = handbook_with(dir.path(), &["build"], &[("PATH", &path)]);
@@ -425,7 +402,6 @@ fn a_failing_git_log_is_said_on_the_page() {
 /// A `git` first on a PATH returned for the build: it logs each command's name to `log`
 /// and runs the real git, except `failing`, which fails as an unknown option would.
 fn git_first_on_path(bin: &Path, log: &Path, failing: Option<&str>) -> String {
-    use std::os::unix::fs::PermissionsExt as _;
     let real = Command::new("sh")
         .args(["-c", "command -v git"])
         .output()
@@ -434,19 +410,9 @@ fn git_first_on_path(bin: &Path, log: &Path, failing: Option<&str>) -> String {
     let fail = failing
         .map(|c| format!("if [ \"$1\" = {c} ]; then echo 'unknown option' >&2; exit 129; fi\n"))
         .unwrap_or_default();
-    let script = bin.join("git");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\necho \"$1\" >> '{}'\n{fail}exec '{real}' \"$@\"\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
+    let body = format!(
+        "echo \"$1\" >> '{}'\n{fail}exec '{real}' \"$@\"\n",
+        log.display()
+    );
+    first_on_path(bin, "git", &body)
 }

@@ -811,7 +811,6 @@ fn a_compiler_that_accepts_features_compiles_feature_blocks() {
 /// hands over to the real compiler; `sysroot` is what it answers to `--print sysroot`.
 #[cfg(unix)]
 fn logging_rustc(dir: &Path, log: &Path, sysroot: Option<&Path>) -> String {
-    use std::os::unix::fs::PermissionsExt as _;
     let real = Command::new("rustc")
         .args(["--print", "sysroot"])
         .output()
@@ -824,22 +823,12 @@ fn logging_rustc(dir: &Path, log: &Path, sysroot: Option<&Path>) -> String {
         ),
         None => String::new(),
     };
-    let script = dir.join("rustc");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\necho \"$PWD | $*\" >> '{}'\n{answer}exec '{}' \"$@\"\n",
-            log.display(),
-            real.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    format!(
-        "{}:{}",
-        dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
+    let body = format!(
+        "echo \"$PWD | $*\" >> '{}'\n{answer}exec '{}' \"$@\"\n",
+        log.display(),
+        real.display()
+    );
+    first_on_path(dir, "rustc", &body)
 }
 
 #[cfg(unix)]

@@ -70,6 +70,21 @@ pub(crate) fn replace_in(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// Writes the shell script `body` as the command `name` in `bin` and returns a `PATH`
+/// with `bin` first, so that the binary under test runs the script instead.
+#[cfg(unix)]
+pub(crate) fn first_on_path(bin: &Path, name: &str, body: &str) -> String {
+    use std::os::unix::fs::PermissionsExt as _;
+    let script = bin.join(name);
+    std::fs::write(&script, format!("#!/bin/sh\n{body}")).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
 /// A fresh temporary folder.
 pub(crate) fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("a temporary folder")
