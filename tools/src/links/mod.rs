@@ -741,21 +741,14 @@ fn is_checked(target: &Target, options: &Options) -> bool {
 /// Groups links already resolved (`None`: not checked) by their target, in the order
 /// the targets first come.
 fn group_resolved(links: impl IntoIterator<Item = (Option<Target>, Origin)>) -> Grouped {
-    let mut slots: FastMap<Target, usize> = FastMap::default();
-    let mut grouped: Grouped = Vec::new();
+    let mut grouped: indexmap::IndexMap<Target, Vec<Origin>, foldhash::fast::FixedState> =
+        indexmap::IndexMap::default();
     for (target, origin) in links {
-        let Some(target) = target else { continue };
-        let slot = match slots.get(&target) {
-            Some(slot) => *slot,
-            None => {
-                slots.insert(target.clone(), grouped.len());
-                grouped.push((target, Vec::new()));
-                grouped.len() - 1
-            }
-        };
-        grouped[slot].1.push(origin);
+        if let Some(target) = target {
+            grouped.entry(target).or_default().push(origin);
+        }
     }
-    grouped
+    grouped.into_iter().collect()
 }
 
 fn check_links(
