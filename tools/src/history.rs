@@ -150,7 +150,10 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
         Per::Tag => None,
     };
     let objects = Objects::start(dir);
-    let Some(shallow) = finish(shallow) else {
+    // Both waited for before anything returns, so no process is left unreaped (`serve`
+    // builds again and again).
+    let (shallow, log) = (finish(shallow), finish(log));
+    let Some(shallow) = shallow else {
         return unavailable(
             "the content is not in a git repository (or git is not installed), so there is no history to compare",
         );
@@ -161,7 +164,7 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
     };
     let has_head = objects.get("HEAD").is_some();
     let steps = match settings.per {
-        Per::Commit => match finish(log) {
+        Per::Commit => match log {
             Some(log) => Some(commit_steps(&log)),
             None if settings.since.is_some() => None,
             // A repository without commits yet has no log.
