@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
+use std::rc::Rc;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use serde::{Deserialize, Serialize};
@@ -183,12 +184,15 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
             settings.since.as_deref().unwrap_or_default()
         ));
     };
-    let mut snapshots: BTreeMap<String, Snapshot> = BTreeMap::new();
-    let mut snapshot = |objects: &mut Objects, rev: &str| -> Snapshot {
-        snapshots
-            .entry(rev.to_string())
-            .or_insert_with(|| objects.snapshot(rev))
-            .clone()
+    // Shared, not copied: a revision is compared twice (as a commit and as the base of
+    // the next), and a large handbook's snapshot holds every item.
+    let mut snapshots: BTreeMap<String, Rc<Snapshot>> = BTreeMap::new();
+    let mut snapshot = |objects: &mut Objects, rev: &str| -> Rc<Snapshot> {
+        Rc::clone(
+            snapshots
+                .entry(rev.to_string())
+                .or_insert_with(|| Rc::new(objects.snapshot(rev))),
+        )
     };
 
     let mut entries = Vec::new();
@@ -196,7 +200,7 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
     let base = if has_head {
         snapshot(&mut objects, "HEAD")
     } else {
-        Snapshot::new()
+        Rc::default()
     };
     let changes = compare(&base, &of_knowledge(k));
     if !changes.is_empty() {
@@ -221,7 +225,7 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
                 });
                 break;
             }
-            None => Snapshot::new(),
+            None => Rc::default(),
         };
         let changes = compare(&before, &snapshot(&mut objects, &step.rev));
         if !changes.is_empty() {
