@@ -12,8 +12,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::rc::Rc;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
@@ -184,25 +184,30 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
             settings.since.as_deref().unwrap_or_default()
         ));
     };
-    // Shared, not copied: a revision is compared twice (as a commit and as the base of
-    // the next), and a large handbook's snapshot holds every item.
-    let mut snapshots: BTreeMap<String, Rc<Snapshot>> = BTreeMap::new();
-    let mut snapshot = |objects: &mut Objects, rev: &str| -> Rc<Snapshot> {
-        Rc::clone(
-            snapshots
-                .entry(rev.to_string())
-                .or_insert_with(|| Rc::new(objects.snapshot(rev))),
-        )
-    };
+    let (entries, truncated) = entries(&mut objects, has_head, &of_knowledge(k), steps, shallow);
+    History {
+        entries,
+        unavailable: None,
+        truncated,
+    }
+}
 
+/// The entries of the page, newest first: the uncommitted content against HEAD (when
+/// there is a HEAD), then each step; and where a shallow clone's history stops.
+fn entries(
+    objects: &mut Objects,
+    has_head: bool,
+    current: &Snapshot,
+    steps: Vec<Step>,
+    shallow: bool,
+) -> (Vec<Entry>, Option<Truncated>) {
     let mut entries = Vec::new();
-    // Uncommitted content first: what the working tree holds against the last commit.
     let base = if has_head {
-        snapshot(&mut objects, "HEAD")
+        objects.snapshot("HEAD")
     } else {
         Rc::default()
     };
-    let changes = compare(&base, &of_knowledge(k));
+    let changes = compare(&base, current);
     if !changes.is_empty() {
         entries.push(Entry {
             label: None,
@@ -211,23 +216,22 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
             changes,
         });
     }
-    let mut truncated = None;
     for step in steps {
         let before = match &step.base {
-            Some(base) => snapshot(&mut objects, base),
+            Some(base) => objects.snapshot(base),
             // In a shallow clone, a commit whose parent the clone does not hold:
             // comparing it with nothing would call everything it holds new. Its
             // changes are unknown.
             None if shallow && objects.has_parents(&step.rev) => {
-                truncated = Some(Truncated {
+                let truncated = Truncated {
                     commit: step.rev.chars().take(7).collect(),
                     date: step.date.clone(),
-                });
-                break;
+                };
+                return (entries, Some(truncated));
             }
             None => Rc::default(),
         };
-        let changes = compare(&before, &snapshot(&mut objects, &step.rev));
+        let changes = compare(&before, &objects.snapshot(&step.rev));
         if !changes.is_empty() {
             entries.push(Entry {
                 label: Some(step.label),
@@ -237,11 +241,7 @@ pub fn read(k: &Knowledge, settings: &ChangeSettings) -> History {
             });
         }
     }
-    History {
-        entries,
-        unavailable: None,
-        truncated,
-    }
+    (entries, None)
 }
 
 /// One `git cat-file --batch`, asked for one object at a time.
@@ -252,6 +252,10 @@ struct Objects {
     /// Each content file read, by blob id: a file unchanged between revisions is
     /// parsed once.
     parsed: HashMap<String, Option<Loose>>,
+    /// Each revision's content, shared rather than copied: a revision is compared twice
+    /// (as a commit and as the base of the next), and a large handbook's holds every
+    /// item.
+    snapshots: HashMap<String, Rc<Snapshot>>,
 }
 
 impl Objects {
@@ -271,6 +275,7 @@ impl Objects {
             input,
             output,
             parsed: HashMap::new(),
+            snapshots: HashMap::new(),
         })
     }
 
@@ -303,7 +308,16 @@ impl Objects {
     }
 
     /// The content at a revision: every YAML file under the content folder.
-    fn snapshot(&mut self, rev: &str) -> Snapshot {
+    fn snapshot(&mut self, rev: &str) -> Rc<Snapshot> {
+        if let Some(done) = self.snapshots.get(rev) {
+            return Rc::clone(done);
+        }
+        let read = Rc::new(self.read_snapshot(rev));
+        self.snapshots.insert(rev.to_string(), Rc::clone(&read));
+        read
+    }
+
+    fn read_snapshot(&mut self, rev: &str) -> Snapshot {
         let mut blobs = Vec::new();
         if let Some((id, kind, tree)) = self.get(&format!("{rev}:./"))
             && kind == "tree"
