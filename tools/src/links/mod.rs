@@ -81,19 +81,20 @@ impl Report {
         // own) and its line starts found once, and only one file is held at a time (a
         // site's findings can span every page). The files are read again, on every core.
         crate::shared::in_parts(&self.broken, 16, |part| {
-            let mut current: Option<(&str, FileLines)> = None;
+            let mut current: Option<(&str, PathBuf, FileLines)> = None;
             part.iter()
                 .map(|b| {
-                    if current.as_ref().is_none_or(|(file, _)| *file != b.file) {
+                    if current.as_ref().is_none_or(|(file, ..)| *file != b.file) {
                         let path = crate::diagnostics::normalize(&root.join(&b.file));
-                        current = Some((&b.file, FileLines { path, read: None }));
+                        current = Some((&b.file, path, FileLines::default()));
                     }
-                    let (_, lines) = current.as_mut().expect("just set");
+                    let (_, path, lines) = current.as_mut().expect("just set");
+                    let path = &*path;
                     let read;
                     let text = match &b.source_line {
                         Some(line) => line.as_str(),
                         None => {
-                            read = lines.line(b.line).to_string();
+                            read = lines.line(path, b.line).to_string();
                             read.as_str()
                         }
                     };
@@ -107,8 +108,6 @@ impl Report {
                     };
                     // The URL as written, else (a reference-style link, whose URL is on its
                     // definition's line) the link's text as written, else the whole line.
-                    let path = lines.path.clone();
-                    let path = &path;
                     let at = match (text.find(&b.url), b.span) {
                         (Some(c), _) => Location::new(
                             path,
@@ -125,7 +124,7 @@ impl Report {
                     let mut d = d.at(at);
                     if let Some(def) = b.definition_line {
                         d = d.related(
-                            Location::line(path, def, lines.line(def)),
+                            Location::line(path, def, lines.line(path, def)),
                             "the link's target is defined here",
                         );
                     }
@@ -153,15 +152,15 @@ impl Report {
 }
 
 /// A file's lines, read when one is first asked for.
+#[derive(Default)]
 struct FileLines {
-    path: PathBuf,
     read: Option<(String, LineStarts)>,
 }
 
 impl FileLines {
-    /// 1-based line `n`; empty past the end or when the file cannot be read.
-    fn line(&mut self, n: usize) -> &str {
-        let path = &self.path;
+    /// 1-based line `n` of the file at `path`; empty past the end or when the file
+    /// cannot be read.
+    fn line(&mut self, path: &Path, n: usize) -> &str {
         let (text, starts) = self.read.get_or_insert_with(|| {
             let text = std::fs::read_to_string(path).unwrap_or_default();
             let starts = LineStarts::of(text.as_bytes());

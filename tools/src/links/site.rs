@@ -186,8 +186,8 @@ impl Site {
     }
 }
 
-/// A page read and scanned, with its text. An unreadable page defines nothing and links nowhere; its
-/// links then report what is wrong.
+/// A page read and scanned, with its text. An unreadable page defines nothing and
+/// links nowhere; its links then report what is wrong.
 fn read_page(path: &Path) -> (Page, Vec<u8>) {
     let text = std::fs::read(path).unwrap_or_default();
     (scan(&text), text)
