@@ -12,7 +12,7 @@
 //! Remote links (`--remote`) are checked by lychee-lib, with bounded concurrency, timeouts, retries with
 //! backoff and per-host limits, and their results are cached on disk for a maximum age.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -696,8 +696,13 @@ fn cacheable(status: &Status) -> bool {
     }
 }
 
-/// Links grouped by what they point at: each target is checked once.
-type Grouped = Vec<(Target, Vec<Origin>)>;
+/// Links grouped by what they point at: each target once, checked once, and each link
+/// with the index of its target. Links stay in one list rather than a list per target,
+/// so grouping moves nothing but the targets.
+struct Grouped {
+    targets: Vec<Target>,
+    links: Vec<(usize, Origin)>,
+}
 
 /// Groups links by what they point at, dropping remote ones unless asked for.
 fn group<P: AsRef<str>>(
@@ -708,7 +713,9 @@ fn group<P: AsRef<str>>(
     // Pages of one folder share most of their links (navigation, styles, sibling pages):
     // each is resolved once per folder, or per page when it is only a `#fragment`.
     let mut resolved: FastMap<String, FastMap<String, Option<Target>>> = FastMap::default();
-    let targets = links.into_iter().map(|(page, origin)| {
+    let links = links.into_iter();
+    let count = links.size_hint().0;
+    let targets = links.map(|(page, origin)| {
         let page = page.as_ref();
         let url = origin.url.as_str();
         let base = match url.is_empty() || url.starts_with(['#', '?']) {
@@ -729,7 +736,7 @@ fn group<P: AsRef<str>>(
         };
         (target, origin)
     });
-    group_resolved(targets)
+    group_resolved(targets, count)
 }
 
 /// Whether a target is checked: remote ones only when asked for.
@@ -739,15 +746,23 @@ fn is_checked(target: &Target, options: &Options) -> bool {
 
 /// Groups links already resolved (`None`: not checked) by their target, in the order
 /// the targets first come.
-fn group_resolved(links: impl IntoIterator<Item = (Option<Target>, Origin)>) -> Grouped {
-    let mut grouped: indexmap::IndexMap<Target, Vec<Origin>, foldhash::fast::FixedState> =
-        indexmap::IndexMap::default();
-    for (target, origin) in links {
-        if let Some(target) = target {
-            grouped.entry(target).or_default().push(origin);
-        }
+/// `count` is how many links there are, at most: a site's thousands are moved once.
+fn group_resolved(
+    links: impl IntoIterator<Item = (Option<Target>, Origin)>,
+    count: usize,
+) -> Grouped {
+    let mut targets: indexmap::IndexSet<Target, foldhash::fast::FixedState> =
+        indexmap::IndexSet::default();
+    let mut grouped = Vec::with_capacity(count);
+    grouped.extend(
+        links
+            .into_iter()
+            .filter_map(|(target, origin)| Some((targets.insert_full(target?).0, origin))),
+    );
+    Grouped {
+        targets: targets.into_iter().collect(),
+        links: grouped,
     }
-    grouped.into_iter().collect()
 }
 
 fn check_links(
@@ -763,7 +778,7 @@ fn check_links(
         .context("`exclude` in [preprocessor.handbook.links]")?;
 
     // Per target: `None` when it is fine, else how bad it is and why.
-    let mut results: Vec<Option<(Severity, String)>> = vec![None; grouped.len()];
+    let mut results: Vec<Option<(Severity, String)>> = vec![None; grouped.targets.len()];
     let mut cached = 0;
     let mut to_fetch = Vec::new();
     // Local targets that exist, with the page they land on, for a fragment check.
@@ -772,7 +787,7 @@ fn check_links(
         OutsidePolicy::Error => Severity::Error,
         OutsidePolicy::Warn => Severity::Warning,
     };
-    for (i, (t, _)) in grouped.iter().enumerate() {
+    for (i, t) in grouped.targets.iter().enumerate() {
         match t {
             Target::Outside(path) => {
                 let why = format!("leads outside the book ({path})");
@@ -809,7 +824,7 @@ fn check_links(
     }
 
     for (i, ok, why, keep) in fetch(to_fetch, &settings, options)? {
-        let t = &grouped[i].0;
+        let t = &grouped.targets[i];
         if let (Some(url), true) = (t.remote_url(), keep) {
             cache.insert(
                 url.to_string(),
@@ -830,27 +845,29 @@ fn check_links(
         crate::shared::write_cache(&cache_file, &cache);
     }
 
-    let mut broken: BTreeSet<Broken> = BTreeSet::new();
-    for ((_, origins), result) in grouped.iter().zip(&results) {
-        let Some((severity, why)) = result else {
-            continue;
-        };
-        for o in origins {
-            broken.insert(Broken {
+    let mut broken: Vec<Broken> = grouped
+        .links
+        .into_iter()
+        .filter_map(|(i, o)| {
+            let (severity, why) = results[i].as_ref()?;
+            Some(Broken {
                 file: o.file.to_string(),
                 line: o.line,
-                url: o.url.clone(),
+                url: o.url,
                 reason: why.clone(),
                 severity: *severity,
                 definition_line: o.definition,
                 span: o.span,
-                source_line: o.source.clone(),
-            });
-        }
-    }
+                source_line: o.source,
+            })
+        })
+        .collect();
+    // Links come file by file and in each from the top: mostly in order already.
+    broken.sort();
+    broken.dedup();
     Ok(Report {
-        broken: broken.into_iter().collect(),
-        checked: grouped.len(),
+        broken,
+        checked: grouped.targets.len(),
         cached,
     })
 }
@@ -970,24 +987,25 @@ pub fn check_html(
             let special = !p.contains('/') && matches!(p.as_str(), "index.html" | "toc.html");
             !special && main_of(p) == index_main
         });
-    let links = pages
-        .into_iter()
-        .filter(|(page, _)| !(index_is_a_copy && page == "index.html"))
-        .flat_map(|(page, links)| {
-            let file: std::sync::Arc<str> = page.into();
-            links.into_iter().map(move |(target, url, line, source)| {
-                let origin = Origin {
-                    file: file.clone(),
-                    line,
-                    url,
-                    definition: None,
-                    span: None,
-                    source,
-                };
-                (target, origin)
-            })
-        });
-    check_links(group_resolved(links), &mut site, settings, options)
+    if index_is_a_copy {
+        pages.retain(|(page, _)| page != "index.html");
+    }
+    let count = pages.iter().map(|(_, links)| links.len()).sum();
+    let links = pages.into_iter().flat_map(|(page, links)| {
+        let file: std::sync::Arc<str> = page.into();
+        links.into_iter().map(move |(target, url, line, source)| {
+            let origin = Origin {
+                file: file.clone(),
+                line,
+                url,
+                definition: None,
+                span: None,
+                source,
+            };
+            (target, origin)
+        })
+    });
+    check_links(group_resolved(links, count), &mut site, settings, options)
 }
 
 #[cfg(test)]
