@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diagnostics::{Diagnostic, render_all};
+use crate::diagnostics::{Diagnostic, render_all, render_parts};
 use crate::gate::{self, Stage, StageName};
 use crate::project::Project;
 
@@ -316,7 +316,9 @@ fn print(stages: &[Stage], format: Format, gate: bool) -> Outcome {
     match format {
         Format::Human => {
             for stage in stages {
-                let _ = write!(err, "{}", render_all(&stage.diagnostics, color()));
+                for part in render_parts(&stage.diagnostics, color()) {
+                    let _ = err.write_all(part.as_bytes());
+                }
             }
             for stage in stages {
                 let _ = writeln!(err, "{}", stage.summary);

@@ -325,6 +325,12 @@ pub fn decode_utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Diagnost
 
 /// Renders many diagnostics for people, separated by blank lines.
 pub fn render_all(diagnostics: &[Diagnostic], color: bool) -> String {
+    render_parts(diagnostics, color).concat()
+}
+
+/// [`render_all`] in consecutive parts, to be written one after the other without
+/// copying them into one text first.
+pub fn render_parts(diagnostics: &[Diagnostic], color: bool) -> Vec<String> {
     // A link check of a large site can report hundreds of findings, and laying out a
     // source excerpt costs more than finding the broken link did: on every core, in order.
     crate::shared::in_parts(diagnostics, 16, |part| {
@@ -335,7 +341,6 @@ pub fn render_all(diagnostics: &[Diagnostic], color: bool) -> String {
         }
         out
     })
-    .concat()
 }
 
 #[cfg(test)]

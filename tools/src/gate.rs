@@ -279,7 +279,13 @@ pub fn links(project: &mut Project, site: Option<&Path>, options: &crate::links:
 /// `html/` subfolder when the book has a second renderer): its findings can then be
 /// reported at the markdown lines the pages come from.
 pub fn is_site_of(root: &Path, site: &Path) -> bool {
-    let Ok(config) = mdbook_driver::config::Config::from_disk(root.join("book.toml")) else {
+    // Asked first, as mdBook's error for a missing file records a backtrace when
+    // `RUST_BACKTRACE` is set.
+    let book_toml = root.join("book.toml");
+    if !book_toml.is_file() {
+        return false;
+    }
+    let Ok(config) = mdbook_driver::config::Config::from_disk(book_toml) else {
         return false;
     };
     let out = root.join(&config.build.build_dir);
