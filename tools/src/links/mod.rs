@@ -30,7 +30,7 @@ use crate::project::Project;
 use crate::xref::Knowledge;
 
 mod site;
-use site::{FastMap, Site};
+use site::{FastMap, FastSet, Site};
 
 use crate::shared::LineStarts;
 
@@ -227,21 +227,93 @@ pub fn check_book(project: &mut Project, options: &Options) -> anyhow::Result<Re
 
 /// Checks the links of a loaded book against its already built `site`.
 pub fn check_site(project: &Project, site: &Path, options: &Options) -> anyhow::Result<Report> {
-    let mut links = chapter_links(project)?;
-    links.extend(redirect_links(project));
     let settings = project
         .settings
         .as_ref()
         .map(|s| s.links.clone())
         .unwrap_or_default();
     let remaps = Remaps::new(&settings.remap)?;
-    let grouped = group(links, |page, url| target(page, url, &remaps, true), options);
     let mut site = Site::list(site).context("listing the built book")?;
+    let (mut links, rewritten) =
+        as_built(chapter_links(project)?, &mut site, &remaps, project.src());
+    links.extend(redirect_links(project));
+    let resolve = |page: &str, url: &str| target(page, url, &remaps, true);
+    let grouped = group(links, resolve, rewritten, options);
     check_links(grouped, &mut site, settings, options)
 }
 
+/// Links with the page each is on (a chapter's `.md` path, or the page a redirect leaves).
+type OnPage = Vec<(String, Origin)>;
+
+/// Links already resolved to what each points at (`None`: not checked).
+type Resolved = Vec<(Option<Target>, Origin)>;
+
+/// Chapter links as readers get them. A preprocessor may rewrite a link before mdBook
+/// renders it (mdbook-spec turns `[text]: items.static`, a rule's name, into a link to
+/// the rule's page) or add links of its own: a link that is not on its built page as
+/// written is not judged as written, and the links in a built page's `<main>` that no
+/// markdown link of its chapter accounts for are judged as built, at the page's line.
+/// Returns the chapter links that are on their pages, and the other links of the built
+/// pages, resolved.
+fn as_built(links: OnPage, site: &mut Site, remaps: &Remaps, src: &Path) -> (OnPage, Resolved) {
+    let html_of = |page: &str| page.strip_suffix(".md").map(|p| format!("{p}.html"));
+    let pages: Vec<String> = links.iter().filter_map(|(p, _)| html_of(p)).collect();
+    site.read(&pages);
+    let resolve = |html: &str, url: &str| target(html, url, remaps, false);
+    // Per built page: its chapter, the targets of its links, and those of the chapter's.
+    let mut built: BTreeMap<String, (String, FastSet<Target>, FastSet<Target>)> = BTreeMap::new();
+    let mut kept = Vec::with_capacity(links.len());
+    for (page, origin) in links {
+        let Some((html, p)) = html_of(&page).and_then(|h| site.page(&h).map(|p| (h, p))) else {
+            kept.push((page, origin));
+            continue;
+        };
+        let (_, on_page, written) = built.entry(html.clone()).or_insert_with(|| {
+            let on_page = p.links.iter().filter_map(|l| resolve(&html, &l.url));
+            (page.clone(), on_page.collect(), FastSet::default())
+        });
+        let as_written = target(&page, &origin.url, remaps, true);
+        if as_written.as_ref().is_none_or(|t| on_page.contains(t)) {
+            kept.push((page, origin));
+        }
+        written.extend(as_written);
+    }
+    let others = built.into_iter().flat_map(|(html, (page, _, written))| {
+        let file: std::sync::Arc<str> =
+            format!("{html} (built from {})", src.join(&page).display()).into();
+        let links = site
+            .page(&html)
+            .map(|p| p.links.as_slice())
+            .unwrap_or_default();
+        let mut text = None;
+        links
+            .iter()
+            .filter(|l| l.in_main)
+            .filter_map(|l| {
+                let t = resolve(&html, &l.url);
+                if t.as_ref().is_some_and(|t| written.contains(t)) {
+                    return None;
+                }
+                let text = text.get_or_insert_with(|| {
+                    std::fs::read(site.root().join(&html)).unwrap_or_default()
+                });
+                let origin = Origin {
+                    file: file.clone(),
+                    line: l.line,
+                    url: l.url.clone(),
+                    definition: None,
+                    span: None,
+                    source: Some(site::line_at(text, l.offset)),
+                };
+                Some((t, origin))
+            })
+            .collect::<Vec<_>>()
+    });
+    (kept, others.collect())
+}
+
 /// Every link of every chapter, with where it is written and the page it is on.
-fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
+fn chapter_links(project: &Project) -> anyhow::Result<OnPage> {
     let book = crate::book::preprocessed(project)?;
     let yaml_links = project
         .knowledge
@@ -319,7 +391,7 @@ fn chapter_links(project: &Project) -> anyhow::Result<Vec<(String, Origin)>> {
 /// `[output.html.redirect]`: where each old page sends its readers, as a link written
 /// on the old page (mdBook writes a page there that refreshes to the destination), at
 /// the entry's line in `book.toml`.
-fn redirect_links(project: &Project) -> Vec<(String, Origin)> {
+fn redirect_links(project: &Project) -> OnPage {
     let redirects: BTreeMap<String, String> = project
         .md
         .config
@@ -704,17 +776,19 @@ struct Grouped {
     links: Vec<(usize, Origin)>,
 }
 
-/// Groups links by what they point at, dropping remote ones unless asked for.
+/// Groups links by what they point at, with links of built pages already resolved
+/// (`built`), dropping remote ones unless asked for.
 fn group<P: AsRef<str>>(
     links: impl IntoIterator<Item = (P, Origin)>,
     resolve: impl Fn(&str, &str) -> Option<Target>,
+    built: Resolved,
     options: &Options,
 ) -> Grouped {
     // Pages of one folder share most of their links (navigation, styles, sibling pages):
     // each is resolved once per folder, or per page when it is only a `#fragment`.
     let mut resolved: FastMap<String, FastMap<String, Option<Target>>> = FastMap::default();
     let links = links.into_iter();
-    let count = links.size_hint().0;
+    let count = links.size_hint().0 + built.len();
     let targets = links.map(|(page, origin)| {
         let page = page.as_ref();
         let url = origin.url.as_str();
@@ -736,7 +810,10 @@ fn group<P: AsRef<str>>(
         };
         (target, origin)
     });
-    group_resolved(targets, count)
+    let built = built
+        .into_iter()
+        .map(|(target, origin)| (target.filter(|t| is_checked(t, options)), origin));
+    group_resolved(targets.chain(built), count)
 }
 
 /// Whether a target is checked: remote ones only when asked for.

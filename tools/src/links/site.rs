@@ -43,6 +43,8 @@ pub(crate) struct Link {
     pub line: usize,
     /// Where its value starts in the page, in bytes.
     pub offset: usize,
+    /// Whether it is inside the page's `<main>`: a chapter's text, not the theme's.
+    pub in_main: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,10 +127,13 @@ impl Site {
     pub(crate) fn read(&mut self, pages: &[String]) {
         // Pages are not stat-ed for their size to balance the work: that was a system
         // call per file of the site, and the pool's threads take work from each other.
-        let todo: Vec<&String> = pages
+        let mut todo: Vec<&String> = pages
             .iter()
             .filter(|p| !self.pages.contains_key(*p) && self.is_readable(p))
             .collect();
+        // Asked for once per link: each page is read once.
+        todo.sort_unstable();
+        todo.dedup();
         let root = &self.root;
         let read: Vec<(String, Page)> = todo
             .par_iter()
@@ -138,6 +143,11 @@ impl Site {
     }
 
     /// A page read by [`Site::read`].
+    /// The folder the site is in.
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
     pub(crate) fn page(&self, path: &str) -> Option<&Page> {
         self.pages.get(path)
     }
@@ -202,13 +212,18 @@ pub(crate) fn scan(text: &[u8]) -> Page {
     let found = tokenize(text);
     let main = memchr::memmem::find(text, b"<main>").and_then(|start| {
         let rest = &text[start..];
-        memchr::memmem::find(rest, b"</main>")
-            .map(|end| foldhash::quality::FixedState::default().hash_one(&rest[..end]))
+        memchr::memmem::find(rest, b"</main>").map(|end| start..start + end)
     });
+    let mut links = lines_of(text, found.links);
+    if let Some(main) = &main {
+        for link in &mut links {
+            link.in_main = main.contains(&link.offset);
+        }
+    }
     Page {
         ids: found.ids.into_iter().collect(),
-        links: lines_of(text, found.links),
-        main,
+        links,
+        main: main.map(|m| foldhash::quality::FixedState::default().hash_one(&text[m])),
     }
 }
 
@@ -226,7 +241,12 @@ fn lines_of(text: &[u8], links: Vec<(String, usize)>) -> Vec<Link> {
             let offset = offset.min(text.len());
             line += newlines(&text[at..offset]);
             at = offset;
-            Link { url, line, offset }
+            Link {
+                url,
+                line,
+                offset,
+                in_main: false,
+            }
         })
         .collect()
 }

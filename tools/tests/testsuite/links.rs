@@ -695,3 +695,56 @@ fn flaky_hosts_are_retried_and_redirect_loops_named() {
         "two retries, then reported: {seen:?}"
     );
 }
+
+/// A preprocessor (here mdbook-spec's way: a rule's name as the destination) may rewrite
+/// a link before mdBook renders it: the link as written is not judged, the link as built
+/// is, at the built page's line.
+#[test]
+fn links_a_preprocessor_rewrites_are_judged_as_built() {
+    let dir = tempdir();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    let write = |path: &str, text: &str| std::fs::write(root.join(path), text).unwrap();
+    write(
+        "book.toml",
+        "[book]\ntitle = \"Rules\"\nsrc = \"src\"\n\n[preprocessor.rules]\ncommand = \"sh rules.sh\"\n",
+    );
+    write(
+        "src/SUMMARY.md",
+        "# Summary\n\n- [One](one.md)\n- [Two](two.md)\n",
+    );
+    write(
+        "src/one.md",
+        "# One\n\nSee [the rule](rule.two) and [the other](rule.gone).\n\nAnd [two](two.md#nowhere).\n",
+    );
+    write("src/two.md", "# Two\n\n## Heading\n");
+    // mdBook hands a preprocessor `[context, book]` and takes the book back.
+    write(
+        "rules.sh",
+        "[ \"$1\" = supports ] && exit 0\nsed -e 's/^.*,{\"items\":/{\"items\":/' -e 's/]$//' \
+         -e 's/(rule\\.two)/(two.md#heading)/g' -e 's/(rule\\.gone)/(gone.md)/g'\n",
+    );
+    let cache = tempdir();
+    let (run, json) = check(root, cache.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = broken(&json);
+    let urls: Vec<&str> = found.iter().map(|b| b.2.as_str()).collect();
+    assert_eq!(urls, ["gone.html", "two.md#nowhere"], "{found:?}");
+    // What the preprocessor wrote is at the built page's line, naming the chapter it
+    // was built from; what was written as built stays at its markdown line.
+    assert!(
+        found[0].0.starts_with("one.html (built from ") && found[0].0.ends_with("one.md)"),
+        "{found:?}"
+    );
+    assert!(found[0].3.contains("missing page"), "{found:?}");
+    assert_eq!((found[1].0.as_str(), found[1].1), ("src/one.md", 5));
+    assert!(found[1].3.contains("missing fragment"), "{found:?}");
+    let human = handbook(root, &["check", "links"]);
+    assert!(
+        human
+            .stderr
+            .contains(r#"<a href="gone.html">the other</a>"#),
+        "{}",
+        human.stderr
+    );
+}
