@@ -164,7 +164,8 @@ fn prepare(s: &RustSnippet) -> Prepared {
         && !code.contains("macro_export")
         && !ONE_PER_CRATE.iter().any(|a| code.contains(a))
         && !s.lang.test_harness
-        && !s.lang.standalone;
+        && !s.lang.standalone
+        && !(s.edition == "2015" && roots_at_the_crate(&code));
     Prepared {
         crate_attrs,
         body,
@@ -246,6 +247,61 @@ fn rooted_at(line: &str, module: &str) -> String {
 
 /// Items a crate may have only one of: two merged snippets defining one each would give
 /// the second an error it does not have alone.
+/// Whether `code` has a `use` path or a `::` path that starts with an item it declares.
+/// In the 2015 edition such paths start at the crate root (`use foo::bar`, `::a::f()`),
+/// where a merged program has its own items and not the snippet's: the snippet is
+/// compiled alone.
+fn roots_at_the_crate(code: &str) -> bool {
+    let name = |c: char| c.is_alphanumeric() || c == '_';
+    let first_name = |text: &str| {
+        let text = text.trim_start().trim_start_matches("::");
+        text.split(|c: char| !name(c))
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // `at` is at the start of a word (or of a path, for `::`).
+    let starts = |line: &str, at: usize, continues: &dyn Fn(char) -> bool| {
+        !line[..at].chars().next_back().is_some_and(continues)
+    };
+    let declared: std::collections::BTreeSet<String> = code
+        .lines()
+        .flat_map(|line| {
+            let keywords = [
+                "mod ",
+                "struct ",
+                "enum ",
+                "fn ",
+                "trait ",
+                "type ",
+                "union ",
+                "const ",
+                "static ",
+                "macro_rules! ",
+            ];
+            keywords.into_iter().flat_map(move |k| {
+                line.match_indices(k)
+                    .filter(move |(i, _)| starts(line, *i, &name))
+                    .map(move |(i, _)| first_name(&line[i + k.len()..]))
+            })
+        })
+        .filter(|n| !n.is_empty())
+        .collect();
+    code.lines().any(|line| {
+        let uses = line
+            .match_indices("use ")
+            .filter(|(i, _)| starts(line, *i, &name))
+            .map(|(i, _)| i + 4);
+        // `::` after a name or `>` continues a path; anywhere else it starts one.
+        let roots = line
+            .match_indices("::")
+            .filter(|(i, _)| starts(line, *i, &|c| name(c) || c == '>' || c == ':'))
+            .map(|(i, _)| i);
+        uses.chain(roots)
+            .any(|i| declared.contains(&first_name(&line[i..])))
+    })
+}
+
 const ONE_PER_CRATE: [&str; 3] = ["global_allocator", "panic_handler", "alloc_error_handler"];
 
 /// Lints that look at the crate itself or at what it exports: denied in a snippet's
@@ -1287,6 +1343,34 @@ mod tests {
             lang: super::super::extract::lang_string(""),
             edition: "2021".into(),
             first_line: 10,
+        }
+    }
+
+    #[test]
+    fn a_2015_snippet_with_paths_from_the_crate_root_is_compiled_alone() {
+        let in_2015 = |code: &str| {
+            let mut s = snippet(code);
+            s.edition = "2015".into();
+            prepare(&s).mergeable
+        };
+        for alone in [
+            "mod a { pub fn f() {} }\nmod b { fn g() { ::a::f(); } }",
+            "mod foo { pub mod x {} }\nmod bar { use foo::x; }",
+            "enum E { A }\nuse E::A;",
+            "mod m { pub struct X; }\nfn main() { use m::X; }",
+        ] {
+            assert!(!in_2015(alone), "{alone}");
+            assert!(prepare(&snippet(alone)).mergeable, "{alone}");
+        }
+        for merged in [
+            "use std::collections::HashMap;",
+            "let v = ::std::vec::Vec::<u8>::new();",
+            "let n = <u8 as Default>::default(); let s = String::new();",
+            "use self::m::X; mod m { pub struct X; }",
+            // Not the snippet's own: it resolves (or fails) the same way merged.
+            "use rustc_middle::ty::TyCtxt;",
+        ] {
+            assert!(in_2015(merged), "{merged}");
         }
     }
 
