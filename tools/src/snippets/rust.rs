@@ -1195,14 +1195,14 @@ pub fn check(
     // `compile_fail` blocks type-checked as one program: a block with an error of its
     // own (and every error code it names) fails as expected. Any other block, or any
     // doubt, gets its own compile, which gives rustdoc's verdict and message.
-    let expected_failures = |members: Vec<usize>| -> Vec<(usize, Verdict)> {
-        let Ok(dir) = tempfile::Builder::new()
+    // The error codes each of `members` shows, type-checked together; `None` when no
+    // folder can be made for the program.
+    let type_check = |members: &[usize]| -> Option<std::collections::BTreeMap<usize, Vec<String>>> {
+        let dir = tempfile::Builder::new()
             .prefix("handbook-snippets-")
             .tempdir()
-        else {
-            return members.iter().map(|&i| (i, standalone(i))).collect();
-        };
-        let prog = merged_program(&members, &prepared);
+            .ok()?;
+        let prog = merged_program(members, &prepared);
         compiles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let first = &snippets[members[0]];
         let errors = compile(
@@ -1215,29 +1215,46 @@ pub fn check(
         )
         .err()
         .unwrap_or_default();
-        let mut codes: std::collections::BTreeMap<usize, Vec<&str>> = Default::default();
-        for e in errors.iter().filter(|e| !e.crash) {
+        let mut codes: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
+        for e in errors.into_iter().filter(|e| !e.crash) {
             if let Some((i, _)) = e.origin {
-                codes.entry(i).or_default().extend(e.code.as_deref());
+                codes.entry(i).or_default().extend(e.code);
             }
         }
-        members
-            .iter()
-            .map(|&i| {
-                let failed_as_expected = codes.get(&i).is_some_and(|found| {
-                    snippets[i]
-                        .lang
-                        .error_codes
-                        .iter()
-                        .all(|c| found.contains(&c.as_str()))
+        Some(codes)
+    };
+    // rustc stops at the first stage with errors (resolving names, then types, then
+    // borrows): a block whose errors come from a later stage shows none while another
+    // fails earlier. Those are type-checked again without the blocks that showed their
+    // errors, until a round shows no more; what is left, or showed other errors than
+    // expected, is compiled alone.
+    let expected_failures = |members: Vec<usize>| -> Vec<(usize, Verdict)> {
+        let mut verdicts = Vec::with_capacity(members.len());
+        let mut pending = members;
+        while !pending.is_empty() {
+            let Some(codes) = type_check(&pending) else {
+                break;
+            };
+            let (showed, silent): (Vec<usize>, Vec<usize>) =
+                pending.iter().partition(|i| codes.contains_key(i));
+            for i in showed {
+                let failed_as_expected = snippets[i]
+                    .lang
+                    .error_codes
+                    .iter()
+                    .all(|c| codes[&i].contains(c));
+                verdicts.push(match failed_as_expected {
+                    true => (i, Verdict::Passed),
+                    false => (i, standalone(i)),
                 });
-                if failed_as_expected {
-                    (i, Verdict::Passed)
-                } else {
-                    (i, standalone(i))
-                }
-            })
-            .collect()
+            }
+            if silent.len() == pending.len() {
+                break;
+            }
+            pending = silent;
+        }
+        verdicts.extend(pending.into_iter().map(|i| (i, standalone(i))));
+        verdicts
     };
 
     // Blocks with `#![feature(…)]`: a compiler that refuses unstable features (stable,

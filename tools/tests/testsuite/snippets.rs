@@ -895,3 +895,45 @@ fn the_compiler_is_asked_once_in_the_book_folder_and_its_sysroot_compiles() {
         "{calls:?}"
     );
 }
+
+/// rustc does not check borrows while a constant's definition is a cycle: `compile_fail`
+/// blocks whose errors come from the borrow checker show none beside such a block. They
+/// are type-checked again without it, not compiled one by one.
+#[test]
+fn compile_fail_blocks_silenced_by_another_are_checked_again_together() {
+    let dir = tempdir();
+    let book = dir.path();
+    std::fs::create_dir_all(book.join("src")).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        "[book]\ntitle = \"Stages\"\nsrc = \"src\"\n\n[rust]\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(book.join("src/SUMMARY.md"), "# Summary\n\n- [A](a.md)\n").unwrap();
+    let mut text = String::from(
+        "# A\n\n```rust,compile_fail,E0391\nconst A: u8 = B;\nconst B: u8 = A;\nfn main() {}\n```\n",
+    );
+    for i in 0..4 {
+        text.push_str(&format!(
+            "\n```rust,compile_fail,E0502\nfn main() {{\n    let mut v{i} = vec![1];\n    \
+             let first = &v{i}[0];\n    v{i}.push(2);\n    println!(\"{{first}}\");\n}}\n```\n"
+        ));
+    }
+    std::fs::write(book.join("src/a.md"), &text).unwrap();
+    let expected = rustdoc_verdicts(&book.join("src/a.md"), "2021");
+    assert_eq!(expected.len(), 5, "{expected:?}");
+    assert!(expected.values().all(|v| v == "ok"), "{expected:?}");
+    let cache = tempdir();
+    let (run, json) = check(book, cache.path(), &["--no-cache", "--jobs", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let statuses: Vec<&str> = json["snippets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["passed"; 5]);
+    // Two type-checks: all five, then the four without the cycle (compiling each of
+    // the four alone made five).
+    assert_eq!(json["compiled"], 2, "{json}");
+}
