@@ -245,8 +245,6 @@ fn rooted_at(line: &str, module: &str) -> String {
     out
 }
 
-/// Items a crate may have only one of: two merged snippets defining one each would give
-/// the second an error it does not have alone.
 /// Whether `code` has a `use` path or a `::` path that starts with an item it declares.
 /// In the 2015 edition such paths start at the crate root (`use foo::bar`, `::a::f()`),
 /// where a merged program has its own items and not the snippet's: the snippet is
@@ -302,6 +300,8 @@ fn roots_at_the_crate(code: &str) -> bool {
     })
 }
 
+/// Items a crate may have only one of: two merged snippets defining one each would give
+/// the second an error it does not have alone.
 const ONE_PER_CRATE: [&str; 3] = ["global_allocator", "panic_handler", "alloc_error_handler"];
 
 /// Lints that look at the crate itself or at what it exports: denied in a snippet's
@@ -1192,11 +1192,8 @@ pub fn check(
         out
     };
 
-    // `compile_fail` blocks type-checked as one program: a block with an error of its
-    // own (and every error code it names) fails as expected. Any other block, or any
-    // doubt, gets its own compile, which gives rustdoc's verdict and message.
-    // The error codes each of `members` shows, type-checked together; `None` when no
-    // folder can be made for the program.
+    // The error codes each of `members` shows, type-checked as one program; `None` when
+    // no folder can be made for it.
     let type_check = |members: &[usize]| -> Option<std::collections::BTreeMap<usize, Vec<String>>> {
         let dir = tempfile::Builder::new()
             .prefix("handbook-snippets-")
@@ -1223,11 +1220,12 @@ pub fn check(
         }
         Some(codes)
     };
-    // rustc stops at the first stage with errors (resolving names, then types, then
-    // borrows): a block whose errors come from a later stage shows none while another
-    // fails earlier. Those are type-checked again without the blocks that showed their
-    // errors, until a round shows no more; what is left, or showed other errors than
-    // expected, is compiled alone.
+    // `compile_fail` blocks: one with an error of its own (and every error code it
+    // names) fails as expected. An error of one can keep rustc from looking for
+    // another's (it checks no borrows while a constant's definition is a cycle, for
+    // one): the blocks that showed none are type-checked again without those that did,
+    // until a round shows no more. A block left, or with other errors than it names,
+    // gets its own compile, which gives rustdoc's verdict and message.
     let expected_failures = |members: Vec<usize>| -> Vec<(usize, Verdict)> {
         let mut verdicts = Vec::with_capacity(members.len());
         let mut pending = members;
