@@ -28,9 +28,9 @@ const DESTROY_ON_EXIT: libmimalloc_sys::mi_option_t = 22;
 // glibc hands the command line (as the standard library's own does); elsewhere there is
 // no such constructor and mimalloc's default stays. Handing freed memory back at once as
 // well (`purge_delay = 0`) saved 4 % more of that peak but made the same build 25 %
-// slower (BENCHMARKS.md, "Handing freed memory back"), so it is left at its default. `mimalloc.h`
-// numbers the option (`mi_option_arena_eager_commit` = 4, in mimalloc 2 and 3 alike);
-// the crate leaves it unnamed.
+// slower (BENCHMARKS.md, "Handing freed memory back"), so it is left at its default.
+// `mimalloc.h` numbers the option (`mi_option_arena_eager_commit` = 4, in mimalloc 2
+// and 3 alike); the crate leaves it unnamed.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 

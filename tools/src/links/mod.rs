@@ -233,9 +233,15 @@ pub fn check_site(project: &Project, site: &Path, options: &Options) -> anyhow::
         .map(|s| s.links.clone())
         .unwrap_or_default();
     let remaps = Remaps::new(&settings.remap)?;
-    let mut site = Site::list(site).context("listing the built book")?;
-    let (mut links, rewritten) =
-        as_built(chapter_links(project)?, &mut site, &remaps, project.src());
+    let chapters = chapter_links(project)?;
+    // The chapters' pages are read as the site is listed, their text kept for the
+    // lines of links a preprocessor wrote.
+    let pages: FastSet<String> = chapters.iter().filter_map(|(p, _)| built_page(p)).collect();
+    let (mut site, texts) =
+        Site::list_and_read(site, |p| pages.contains(p), |_, _, text| text.to_vec())
+            .context("listing the built book")?;
+    let texts: FastMap<String, Vec<u8>> = texts.into_iter().collect();
+    let (mut links, rewritten) = as_built(chapters, &site, &texts, &remaps, project.src());
     links.extend(redirect_links(project));
     let resolve = |page: &str, url: &str| target(page, url, &remaps, true);
     let grouped = group(links, resolve, rewritten, options);
@@ -248,23 +254,31 @@ type OnPage = Vec<(String, Origin)>;
 /// Links already resolved to what each points at (`None`: not checked).
 type Resolved = Vec<(Option<Target>, Origin)>;
 
+/// The page mdBook builds from a chapter (`a/b.md` → `a/b.html`).
+fn built_page(chapter: &str) -> Option<String> {
+    chapter.strip_suffix(".md").map(|p| format!("{p}.html"))
+}
+
 /// Chapter links as readers get them. A preprocessor may rewrite a link before mdBook
 /// renders it (mdbook-spec turns `[text]: items.static`, a rule's name, into a link to
 /// the rule's page) or add links of its own: a link that is not on its built page as
 /// written is not judged as written, and the links in a built page's `<main>` that no
 /// markdown link of its chapter accounts for are judged as built, at the page's line.
-/// Returns the chapter links that are on their pages, and the other links of the built
-/// pages, resolved.
-fn as_built(links: OnPage, site: &mut Site, remaps: &Remaps, src: &Path) -> (OnPage, Resolved) {
-    let html_of = |page: &str| page.strip_suffix(".md").map(|p| format!("{p}.html"));
-    let pages: Vec<String> = links.iter().filter_map(|(p, _)| html_of(p)).collect();
-    site.read(&pages);
+/// `texts` holds the text of each built page read. Returns the chapter links that are
+/// on their pages, and the other links of the built pages, resolved.
+fn as_built(
+    links: OnPage,
+    site: &Site,
+    texts: &FastMap<String, Vec<u8>>,
+    remaps: &Remaps,
+    src: &Path,
+) -> (OnPage, Resolved) {
     let resolve = |html: &str, url: &str| target(html, url, remaps, false);
     // Per built page: its chapter, the targets of its links, and those of the chapter's.
     let mut built: BTreeMap<String, (String, FastSet<Target>, FastSet<Target>)> = BTreeMap::new();
     let mut kept = Vec::with_capacity(links.len());
     for (page, origin) in links {
-        let Some((html, p)) = html_of(&page).and_then(|h| site.page(&h).map(|p| (h, p))) else {
+        let Some((html, p)) = built_page(&page).and_then(|h| site.page(&h).map(|p| (h, p))) else {
             kept.push((page, origin));
             continue;
         };
@@ -281,12 +295,10 @@ fn as_built(links: OnPage, site: &mut Site, remaps: &Remaps, src: &Path) -> (OnP
     let others = built.into_iter().flat_map(|(html, (page, _, written))| {
         let file: std::sync::Arc<str> =
             format!("{html} (built from {})", src.join(&page).display()).into();
-        let links = site
-            .page(&html)
-            .map(|p| p.links.as_slice())
-            .unwrap_or_default();
-        let mut text = None;
+        let text = texts.get(&html).map(Vec::as_slice).unwrap_or_default();
+        let links = site.page(&html).map(|p| p.links.as_slice());
         links
+            .unwrap_or_default()
             .iter()
             .filter(|l| l.in_main)
             .filter_map(|l| {
@@ -294,9 +306,6 @@ fn as_built(links: OnPage, site: &mut Site, remaps: &Remaps, src: &Path) -> (OnP
                 if t.as_ref().is_some_and(|t| written.contains(t)) {
                     return None;
                 }
-                let text = text.get_or_insert_with(|| {
-                    std::fs::read(site.root().join(&html)).unwrap_or_default()
-                });
                 let origin = Origin {
                     file: file.clone(),
                     line: l.line,

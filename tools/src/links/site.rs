@@ -66,6 +66,7 @@ pub(crate) struct Site {
 
 impl Site {
     /// Lists the site's files. Symbolic links are listed as files but never followed.
+    #[cfg(test)]
     pub(crate) fn list(root: &Path) -> anyhow::Result<Site> {
         Ok(Site::list_and_read(root, |_| false, |_, _, _| ())?.0)
     }
@@ -142,12 +143,7 @@ impl Site {
         self.pages.extend(read);
     }
 
-    /// A page read by [`Site::read`].
-    /// The folder the site is in.
-    pub(crate) fn root(&self) -> &Path {
-        &self.root
-    }
-
+    /// A page read so far (by [`Site::list_and_read`] or [`Site::read`]).
     pub(crate) fn page(&self, path: &str) -> Option<&Page> {
         self.pages.get(path)
     }

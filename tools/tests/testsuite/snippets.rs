@@ -926,13 +926,9 @@ fn compile_fail_blocks_silenced_by_another_are_checked_again_together() {
     let cache = tempdir();
     let (run, json) = check(book, cache.path(), &["--no-cache", "--jobs", "1"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let statuses: Vec<&str> = json["snippets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["status"].as_str().unwrap())
-        .collect();
-    assert_eq!(statuses, ["passed"; 5]);
+    let snippets = json["snippets"].as_array().unwrap();
+    assert_eq!(snippets.len(), 5, "{json}");
+    assert!(snippets.iter().all(|s| s["status"] == "passed"), "{json}");
     // Two type-checks: all five, then the four without the cycle (compiling each of
     // the four alone made five).
     assert_eq!(json["compiled"], 2, "{json}");
